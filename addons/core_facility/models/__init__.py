@@ -1,0 +1,15 @@
+from . import (
+    facility_assessment,
+    facility_assessment_line,
+    facility_certification_item,
+    facility_certification_level,
+    facility_certification_scheme,
+    facility_instrument,
+    facility_instrument_category,
+    facility_qualification,
+    facility_research_group,
+    facility_training,
+    facility_unit,
+    maintenance_equipment,
+    res_users,
+)

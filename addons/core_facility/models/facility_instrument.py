@@ -1,0 +1,333 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+# Fields copied onto the linked maintenance equipment so that maintenance works unchanged.
+EQUIPMENT_SYNC = {
+    "name": "name",
+    "model_name": "model",
+    "serial_no": "serial_no",
+    "location_display": "location",
+    "company_id": "company_id",
+}
+
+
+class FacilityInstrument(models.Model):
+    """A shared instrument of the facility, with its catalogue data, staff and asset data.
+
+    Each instrument owns a ``maintenance.equipment`` that is created and kept in sync with it, so
+    maintenance requests and preventive maintenance work as in the Maintenance app.
+    """
+
+    _name = "facility.instrument"
+    _description = "Facility Instrument"
+    _inherit = ["mail.thread", "mail.activity.mixin", "image.mixin"]
+    _order = "sequence, name"
+
+    # Catalogue (public: read by every internal and portal user)
+    name = fields.Char(required=True, tracking=True)
+    code = fields.Char(
+        string="Asset Number", tracking=True, help="Number of the instrument in the asset register."
+    )
+    sequence = fields.Integer(default=10)
+    model_name = fields.Char(string="Model", tracking=True)
+    manufacturer = fields.Char()
+    category_id = fields.Many2one("facility.instrument.category", index=True, tracking=True)
+    unit_id = fields.Many2one(
+        "facility.unit",
+        string="Responsible Unit",
+        required=True,
+        index=True,
+        tracking=True,
+        ondelete="restrict",
+    )
+    building = fields.Char()
+    room = fields.Char()
+    location_display = fields.Char(
+        string="Location", compute="_compute_location_display", store=True
+    )
+    latitude = fields.Float(digits=(10, 7))
+    longitude = fields.Float(digits=(10, 7))
+    state = fields.Selection(
+        [("in_service", "In Service"), ("repair", "Under Repair"), ("scrapped", "Scrapped")],
+        string="Status",
+        required=True,
+        default="in_service",
+        tracking=True,
+        index=True,
+    )
+    manager_ids = fields.Many2many(
+        "res.users",
+        "facility_instrument_manager_rel",
+        "instrument_id",
+        "user_id",
+        string="Managers",
+        tracking=True,
+        help="Instrument managers (仪器管理员): edit the instrument, train, assess and confirm "
+        "bookings.",
+    )
+    technician_ids = fields.Many2many(
+        "res.users",
+        "facility_instrument_technician_rel",
+        "instrument_id",
+        "user_id",
+        string="Technicians",
+        help="Staff who assist users and may give the trainings open to staff.",
+    )
+    manager_contact = fields.Char(
+        compute="_compute_manager_contact",
+        compute_sudo=True,
+        help="Names, phones and e-mails of the managers, as shown in the catalogue.",
+    )
+    required_level_id = fields.Many2one(
+        "facility.certification.level",
+        string="Required Certification",
+        tracking=True,
+        help="Certification level a user needs to use the instrument on their own.",
+    )
+    booking_mode = fields.Selection(
+        [("booking", "Booking required"), ("log", "Usage log only")],
+        required=True,
+        default="booking",
+        help="Some devices (trimming, knife making) need no booking but every use is logged.",
+    )
+    is_published = fields.Boolean(
+        string="In Public Catalogue",
+        default=True,
+        help="Published instruments are listed to every user, including portal users.",
+    )
+    description = fields.Html(translate=True)
+    color = fields.Integer()
+    active = fields.Boolean(default=True)
+
+    # Asset and reporting data (internal users only)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    currency_id = fields.Many2one(
+        "res.currency",
+        required=True,
+        default=lambda self: self._default_currency_id(),
+        groups="base.group_user",
+    )
+    original_value = fields.Monetary(
+        currency_field="currency_id",
+        tracking=True,
+        groups="base.group_user",
+        help="Original value (原值) in the asset register.",
+    )
+    account_date = fields.Date(
+        string="Account Opened",
+        tracking=True,
+        groups="base.group_user",
+        help="Date the instrument was put on the books (建账日期).",
+    )
+    rated_annual_hours = fields.Float(
+        default=1600.0,
+        groups="base.group_user",
+        help="Rated machine hours per year (额定机时), the reference of the annual evaluation.",
+    )
+    purpose = fields.Selection(
+        [("general", "General Purpose"), ("special", "Special Purpose")],
+        default="general",
+        required=True,
+        groups="base.group_user",
+    )
+    is_fund_supported = fields.Boolean(string="Fund Supported", groups="base.group_user")
+    is_customs_supervised = fields.Boolean(
+        string="Customs Supervised",
+        groups="base.group_user",
+        help="Imported duty-free under customs supervision (海关监管).",
+    )
+    is_national_platform = fields.Boolean(
+        string="On National Platform",
+        groups="base.group_user",
+        help="Registered on the national network platform for shared instruments.",
+    )
+    national_code = fields.Char(string="National Platform Code", groups="base.group_user")
+    serial_no = fields.Char(string="Serial Number", groups="base.group_user")
+
+    equipment_id = fields.Many2one(
+        "maintenance.equipment",
+        string="Maintenance Equipment",
+        required=True,
+        ondelete="restrict",
+        copy=False,
+        index=True,
+        groups="base.group_user",
+    )
+    maintenance_open_count = fields.Integer(
+        related="equipment_id.maintenance_open_count", groups="base.group_user"
+    )
+    qualification_ids = fields.One2many(
+        "facility.qualification", "instrument_id", groups="base.group_user"
+    )
+    qualification_count = fields.Integer(
+        compute="_compute_qualification_count", groups="base.group_user"
+    )
+    training_count = fields.Integer(compute="_compute_training_count", groups="base.group_user")
+    is_manager = fields.Boolean(
+        compute="_compute_is_manager",
+        help="Whether the current user manages this instrument.",
+    )
+
+    _sql_constraints = [
+        (
+            "code_company_uniq",
+            "unique(code, company_id)",
+            "An asset number must be unique within a company.",
+        ),
+        (
+            "rated_hours_positive",
+            "CHECK(rated_annual_hours IS NULL OR rated_annual_hours >= 0)",
+            "Rated annual hours cannot be negative.",
+        ),
+        (
+            "original_value_positive",
+            "CHECK(original_value IS NULL OR original_value >= 0)",
+            "The original value cannot be negative.",
+        ),
+    ]
+
+    def _default_currency_id(self):
+        return self.env.ref("base.CNY", raise_if_not_found=False) or self.env.company.currency_id
+
+    @api.depends("building", "room")
+    def _compute_location_display(self):
+        for instrument in self:
+            parts = [part for part in (instrument.building, instrument.room) if part]
+            instrument.location_display = ", ".join(parts)
+
+    @api.depends("manager_ids.name", "manager_ids.email", "manager_ids.phone")
+    def _compute_manager_contact(self):
+        for instrument in self:
+            contacts = []
+            for manager in instrument.manager_ids:
+                details = [d for d in (manager.phone, manager.email) if d]
+                contacts.append(
+                    f"{manager.name} ({', '.join(details)})" if details else manager.name
+                )
+            instrument.manager_contact = "; ".join(contacts)
+
+    def _compute_qualification_count(self):
+        counts = dict(
+            self.env["facility.qualification"]._read_group(
+                [("instrument_id", "in", self.ids)], ["instrument_id"], ["__count"]
+            )
+        )
+        for instrument in self:
+            instrument.qualification_count = counts.get(instrument, 0)
+
+    def _compute_training_count(self):
+        counts = dict(
+            self.env["facility.training"]._read_group(
+                [("instrument_id", "in", self.ids)], ["instrument_id"], ["__count"]
+            )
+        )
+        for instrument in self:
+            instrument.training_count = counts.get(instrument, 0)
+
+    @api.depends_context("uid")
+    @api.depends("manager_ids")
+    def _compute_is_manager(self):
+        for instrument in self:
+            instrument.is_manager = self.env.user in instrument.manager_ids
+
+    @api.constrains("latitude", "longitude")
+    def _check_coordinates(self):
+        for instrument in self:
+            if not -90 <= instrument.latitude <= 90 or not -180 <= instrument.longitude <= 180:
+                raise ValidationError(
+                    self.env._(
+                        "%(instrument)s: latitude must lie between -90 and 90 and longitude "
+                        "between -180 and 180.",
+                        instrument=instrument.name,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        equipment_model = self.env["maintenance.equipment"].sudo()
+        for vals in vals_list:
+            if not vals.get("equipment_id"):
+                equipment = equipment_model.create(self._equipment_values(vals))
+                vals["equipment_id"] = equipment.id
+        instruments = super().create(vals_list)
+        instruments._sync_equipment()
+        return instruments
+
+    def write(self, vals):
+        res = super().write(vals)
+        if set(vals) & (
+            set(EQUIPMENT_SYNC) | {"building", "room", "manager_ids", "technician_ids", "state"}
+        ):
+            self._sync_equipment()
+        return res
+
+    def action_view_maintenance_requests(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "maintenance.hr_equipment_request_action"
+        )
+        action["domain"] = [("equipment_id", "=", self.equipment_id.id)]
+        action["context"] = {"default_equipment_id": self.equipment_id.id}
+        return action
+
+    def action_view_qualifications(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "core_facility.action_facility_qualification"
+        )
+        action["domain"] = [("instrument_id", "=", self.id)]
+        action["context"] = {"default_instrument_id": self.id}
+        return action
+
+    def action_view_trainings(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "core_facility.action_facility_training"
+        )
+        action["domain"] = [("instrument_id", "=", self.id)]
+        action["context"] = {"default_instrument_id": self.id}
+        return action
+
+    def is_user_qualified(self, user, level=None, on_date=None):
+        """Whether ``user`` may use this instrument at ``level`` (default: the required level).
+
+        An instrument without a required level needs no certification.
+        """
+        self.ensure_one()
+        level = level or self.required_level_id
+        if not level:
+            return True
+        return self.env["facility.qualification"].is_qualified(user, self, level, on_date)
+
+    @api.model
+    def _equipment_values(self, vals):
+        building, room = vals.get("building"), vals.get("room")
+        return {
+            "name": vals.get("name"),
+            "model": vals.get("model_name"),
+            "serial_no": vals.get("serial_no"),
+            "location": ", ".join(part for part in (building, room) if part),
+            "company_id": vals.get("company_id") or self.env.company.id,
+        }
+
+    def _sync_equipment(self):
+        for instrument in self.sudo():
+            equipment = instrument.equipment_id
+            values = {
+                target: instrument[source].id if source == "company_id" else instrument[source]
+                for source, target in EQUIPMENT_SYNC.items()
+            }
+            values["technician_user_id"] = (
+                instrument.technician_ids[:1] or instrument.manager_ids[:1]
+            ).id
+            if instrument.state == "scrapped" and not equipment.scrap_date:
+                values["scrap_date"] = fields.Date.context_today(instrument)
+            changed = {
+                key: value
+                for key, value in values.items()
+                if (equipment[key].id if hasattr(equipment[key], "id") else equipment[key]) != value
+            }
+            if changed:
+                equipment.write(changed)

@@ -1,0 +1,180 @@
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..rules import certification as rules
+
+
+class FacilityQualification(models.Model):
+    """A user's certification at a level on one instrument, granted by an assessment or a manager.
+
+    Other modules ask one question of it: :meth:`is_qualified`.
+    """
+
+    _name = "facility.qualification"
+    _description = "Qualification"
+    _inherit = ["mail.thread"]
+    _order = "date_granted desc, id desc"
+    _rec_name = "level_id"
+
+    user_id = fields.Many2one(
+        "res.users", required=True, index=True, ondelete="cascade", tracking=True
+    )
+    instrument_id = fields.Many2one(
+        "facility.instrument", required=True, index=True, ondelete="cascade", tracking=True
+    )
+    level_id = fields.Many2one(
+        "facility.certification.level",
+        required=True,
+        index=True,
+        ondelete="restrict",
+        tracking=True,
+    )
+    scheme_id = fields.Many2one(related="level_id.scheme_id", store=True)
+    date_granted = fields.Date(required=True, default=fields.Date.context_today, tracking=True)
+    date_expiry = fields.Date(
+        compute="_compute_date_expiry",
+        store=True,
+        readonly=False,
+        tracking=True,
+        help="Empty when the qualification does not expire.",
+    )
+    is_valid = fields.Boolean(
+        string="Valid", compute="_compute_is_valid", search="_search_is_valid"
+    )
+    assessment_id = fields.Many2one("facility.assessment", ondelete="set null", readonly=True)
+    granted_by_id = fields.Many2one("res.users", default=lambda self: self.env.user, readonly=True)
+    note = fields.Text()
+    active = fields.Boolean(default=True, tracking=True)
+
+    _sql_constraints = [
+        (
+            "user_instrument_level_uniq",
+            "unique(user_id, instrument_id, level_id)",
+            "A user holds a level on an instrument only once; renew the existing qualification "
+            "instead.",
+        ),
+    ]
+
+    @api.depends("date_granted", "level_id.validity_months")
+    def _compute_date_expiry(self):
+        for qualification in self:
+            qualification.date_expiry = rules.expiry_date(
+                qualification.date_granted, qualification.level_id.validity_months
+            )
+
+    @api.depends_context("date")
+    @api.depends("date_granted", "date_expiry", "active")
+    def _compute_is_valid(self):
+        today = fields.Date.context_today(self)
+        for qualification in self:
+            qualification.is_valid = qualification.active and rules.is_current(
+                qualification.date_granted, qualification.date_expiry, today
+            )
+
+    def _search_is_valid(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise NotImplementedError(self.env._("Unsupported search on validity."))
+        today = fields.Date.context_today(self)
+        if (operator == "=") == value:
+            return [
+                ("date_granted", "<=", today),
+                "|",
+                ("date_expiry", "=", False),
+                ("date_expiry", ">=", today),
+            ]
+        return ["|", ("date_granted", ">", today), ("date_expiry", "<", today)]
+
+    @api.constrains("user_id", "instrument_id", "level_id", "date_granted")
+    def _check_grant(self):
+        for qualification in self:
+            level, instrument = qualification.level_id, qualification.instrument_id
+            if instrument not in level._get_instruments():
+                raise ValidationError(
+                    self.env._(
+                        "%(level)s is not assessed on %(instrument)s: add the instrument to the "
+                        "level or its scheme first.",
+                        level=level.display_name,
+                        instrument=instrument.name,
+                    )
+                )
+            refusal = self._prerequisite_refusal(
+                qualification.user_id,
+                instrument,
+                level,
+                on_date=qualification.date_granted,
+                exclude=qualification,
+            )
+            if refusal:
+                raise ValidationError(refusal)
+
+    def action_revoke(self):
+        self.write({"active": False})
+
+    def action_restore(self):
+        self.write({"active": True})
+
+    @api.model
+    def is_qualified(self, user, instrument, level, on_date=None):
+        """Whether ``user`` holds ``level`` (or a level implying it) on ``instrument``.
+
+        ``on_date`` (a date, default today) is checked against the grant and expiry dates; revoked
+        qualifications never count.
+        """
+        held = self._held_levels(user, instrument, on_date)
+        return level.id in held.get(instrument.id, set())
+
+    @api.model
+    def _held_levels(self, user, instruments, on_date=None, exclude=None):
+        """``{instrument_id: {level_id, ...}}`` of the levels ``user`` holds on ``instruments``."""
+        on_date = on_date or fields.Date.context_today(self)
+        domain = [("user_id", "=", user.id), ("instrument_id", "in", instruments.ids)]
+        if exclude:
+            domain.append(("id", "not in", exclude.ids))
+        qualifications = self.sudo().search(domain)
+        granted = defaultdict(list)
+        for qualification in qualifications:
+            if rules.is_current(qualification.date_granted, qualification.date_expiry, on_date):
+                granted[qualification.instrument_id.id].append(qualification.level_id.id)
+        levels = qualifications.level_id
+        prerequisite_of, scope_of = levels._prerequisite_map(), levels._scope_map()
+        return {
+            instrument_id: rules.held_levels(level_ids, prerequisite_of, scope_of)
+            for instrument_id, level_ids in granted.items()
+        }
+
+    @api.model
+    def _prerequisite_refusal(self, user, instrument, level, on_date=None, exclude=None):
+        """A translated message when ``user`` lacks the prerequisite of ``level``, else None."""
+        prerequisite = level.prerequisite_id
+        if not prerequisite:
+            return None
+        scheme_instruments = level.scheme_id.instrument_ids | instrument
+        held = self._held_levels(user, scheme_instruments, on_date, exclude)
+        held_in_scheme = set().union(*held.values()) if held else set()
+        if rules.prerequisite_met(
+            level.id,
+            level._prerequisite_map(),
+            level._scope_map(),
+            held.get(instrument.id, set()),
+            held_in_scheme,
+        ):
+            return None
+        if level.prerequisite_scope == rules.SCOPE_SCHEME:
+            return self.env._(
+                "Prerequisite rule: %(user)s must hold %(prerequisite)s on an instrument of the "
+                "%(scheme)s scheme before %(level)s.",
+                user=user.name,
+                prerequisite=prerequisite.name,
+                scheme=level.scheme_id.name,
+                level=level.name,
+            )
+        return self.env._(
+            "Prerequisite rule: %(user)s must hold %(prerequisite)s on %(instrument)s before "
+            "%(level)s.",
+            user=user.name,
+            prerequisite=prerequisite.name,
+            instrument=instrument.name,
+            level=level.name,
+        )

@@ -1,0 +1,176 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..rules import certification as rules
+
+
+class FacilityTraining(models.Model):
+    """A training session on an instrument for a certification level.
+
+    Session hours feed the annual evaluation (training hours per instrument).
+    """
+
+    _name = "facility.training"
+    _description = "Training Session"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date_start desc, id desc"
+
+    name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/")
+    instrument_id = fields.Many2one(
+        "facility.instrument", required=True, index=True, tracking=True, ondelete="restrict"
+    )
+    level_id = fields.Many2one(
+        "facility.certification.level",
+        required=True,
+        tracking=True,
+        ondelete="restrict",
+        domain="[('scheme_id.instrument_ids', 'in', instrument_id)]",
+    )
+    trainer_id = fields.Many2one(
+        "res.users",
+        required=True,
+        index=True,
+        tracking=True,
+        default=lambda self: self.env.user,
+    )
+    trainee_ids = fields.Many2many(
+        "res.users",
+        "facility_training_trainee_rel",
+        "training_id",
+        "user_id",
+        string="Trainees",
+        required=True,
+    )
+    trainee_count = fields.Integer(compute="_compute_trainee_count", store=True)
+    date_start = fields.Datetime(
+        string="Date", required=True, default=fields.Datetime.now, tracking=True
+    )
+    hours = fields.Float(required=True, default=2.0, tracking=True)
+    person_hours = fields.Float(
+        compute="_compute_trainee_count",
+        store=True,
+        help="Hours multiplied by the number of trainees.",
+    )
+    state = fields.Selection(
+        [("planned", "Planned"), ("done", "Done"), ("cancelled", "Cancelled")],
+        required=True,
+        default="planned",
+        tracking=True,
+        copy=False,
+    )
+    note = fields.Html()
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
+
+    _sql_constraints = [
+        (
+            "hours_positive",
+            "CHECK(hours > 0 AND hours <= 24)",
+            "A training session lasts more than 0 and at most 24 hours.",
+        ),
+    ]
+
+    @api.depends("trainee_ids", "hours")
+    def _compute_trainee_count(self):
+        for training in self:
+            training.trainee_count = len(training.trainee_ids)
+            training.person_hours = training.hours * training.trainee_count
+
+    @api.constrains("instrument_id", "level_id", "trainer_id", "trainee_ids", "date_start")
+    def _check_rules(self):
+        qualification_model = self.env["facility.qualification"]
+        for training in self:
+            instrument, level, trainer = (
+                training.instrument_id,
+                training.level_id,
+                training.trainer_id,
+            )
+            if instrument not in level._get_instruments():
+                raise ValidationError(
+                    self.env._(
+                        "%(level)s is not trained on %(instrument)s.",
+                        level=level.display_name,
+                        instrument=instrument.name,
+                    )
+                )
+            if trainer in training.trainee_ids:
+                raise ValidationError(
+                    self.env._("%(trainer)s cannot train themselves.", trainer=trainer.name)
+                )
+            day = fields.Date.context_today(training, training.date_start)
+            trainer_levels = qualification_model._held_levels(trainer, instrument, day).get(
+                instrument.id, set()
+            )
+            problems = []
+            for trainee in training.trainee_ids:
+                refusal = rules.trainer_refusal(
+                    level.trainer_policy,
+                    trainer in instrument.sudo().manager_ids,
+                    trainer in instrument.sudo().technician_ids,
+                    level.peer_trainer_level_id.id or None,
+                    trainer_levels,
+                    bool(trainer.sudo().facility_group_ids & trainee.sudo().facility_group_ids),
+                )
+                if refusal:
+                    problems.append(training._trainer_message(refusal, trainee))
+                prerequisite = qualification_model._prerequisite_refusal(
+                    trainee, instrument, level, on_date=day
+                )
+                if prerequisite:
+                    problems.append(prerequisite)
+            if problems:
+                raise ValidationError("\n".join(dict.fromkeys(problems)))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                vals["name"] = self.env["ir.sequence"].next_by_code("facility.training") or "/"
+        return super().create(vals_list)
+
+    def action_done(self):
+        self.write({"state": "done"})
+
+    def action_cancel(self):
+        self.write({"state": "cancelled"})
+
+    def action_reset(self):
+        self.write({"state": "planned"})
+
+    def _trainer_message(self, refusal, trainee):
+        instrument, level, trainer = self.instrument_id, self.level_id, self.trainer_id
+        managers = ", ".join(instrument.sudo().manager_ids.mapped("name")) or "-"
+        if refusal == "manager_only":
+            return self.env._(
+                "Trainer rule: %(level)s training on %(instrument)s may only be given by the "
+                "instrument's managers (%(managers)s); %(trainer)s is not one of them.",
+                level=level.name,
+                instrument=instrument.name,
+                managers=managers,
+                trainer=trainer.name,
+            )
+        if refusal == "staff_only":
+            return self.env._(
+                "Trainer rule: %(level)s training on %(instrument)s may only be given by the "
+                "instrument's managers or technicians; %(trainer)s is neither.",
+                level=level.name,
+                instrument=instrument.name,
+                trainer=trainer.name,
+            )
+        if refusal == "peer_other_group":
+            return self.env._(
+                "Trainer rule: %(trainer)s is not staff of %(instrument)s and not in a research "
+                "group of %(trainee)s; a colleague may only train members of their own group.",
+                trainer=trainer.name,
+                instrument=instrument.name,
+                trainee=trainee.name,
+            )
+        return self.env._(
+            "Trainer rule: to give %(level)s training on %(instrument)s to a group colleague, "
+            "%(trainer)s must hold %(peer_level)s on that instrument.",
+            level=level.name,
+            instrument=instrument.name,
+            trainer=trainer.name,
+            peer_level=level.peer_trainer_level_id.name,
+        )

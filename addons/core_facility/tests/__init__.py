@@ -1,0 +1,8 @@
+from . import (
+    test_access,
+    test_assessment,
+    test_certification,
+    test_instrument,
+    test_organisation,
+    test_portal,
+)

@@ -1,0 +1,1 @@
+from . import facility_research_group_state_wizard
