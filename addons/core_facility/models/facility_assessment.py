@@ -228,6 +228,34 @@ class FacilityAssessment(models.Model):
     def action_print(self):
         return self.env.ref("core_facility.action_report_facility_assessment").report_action(self)
 
+    def _sheet_title(self):
+        """Title of the printed assessment sheet, in the record's language."""
+        self.ensure_one()
+        return self.env._(
+            "%(scheme)s – User Training Assessment Sheet", scheme=self.scheme_id.name or ""
+        )
+
+    def _sheet_column_title(self, instrument):
+        return self.env._("Result (%(instrument)s)", instrument=instrument.name)
+
+    def _sheet_outcomes(self):
+        """``[(sentence, passed)]`` per instrument for the result box of the sheet."""
+        self.ensure_one()
+        outcomes = []
+        for instrument in self.instrument_ids:
+            if self.level_id.allows_independent_use:
+                sentence = self.env._(
+                    "Can operate %(instrument)s independently", instrument=instrument.name
+                )
+            else:
+                sentence = self.env._(
+                    "Passed %(level)s on %(instrument)s",
+                    level=self.level_id.name,
+                    instrument=instrument.name,
+                )
+            outcomes.append((sentence, instrument in self.passed_instrument_ids))
+        return outcomes
+
     def _check_assessor(self):
         """Assessor rule: only a manager of every assessed instrument may sign as assessor."""
         self.ensure_one()

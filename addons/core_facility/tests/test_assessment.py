@@ -150,7 +150,9 @@ class TestAssessment(FacilityCase):
         self.assertEqual(report_type, "html")
         html = html.decode()
         self.assertIn(self.student_a1.name, html)
-        self.assertRegex(html, r"Result \(<span>Test Spirit</span>\)")
+        self.assertIn("Result (Test Spirit)", html)
+        self.assertIn("Test TEM – User Training Assessment Sheet", html)
+        self.assertIn("Passed Primary on Test Spirit", html)
         self.assertIn("Safety", html)
         # three items passed (two on Spirit, one common) and the result box of Spirit
         self.assertEqual(html.count("☑"), 4)

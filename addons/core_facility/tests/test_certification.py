@@ -175,3 +175,32 @@ class TestTraining(FacilityCase):
         training.action_reset()
         training.action_cancel()
         self.assertEqual(training.state, "cancelled")
+
+
+@tagged("post_install", "-at_install")
+class TestTranslation(FacilityCase):
+    def test_refusals_are_translated_to_chinese(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["core_facility"], ["zh_CN"])
+        zh = self.env(context=dict(self.env.context, lang="zh_CN"))
+        with self.assertRaisesRegex(
+            ValidationError, "前置条件规定：.*须先取得 Test Spirit 的Primary资质"
+        ):
+            zh["facility.qualification"].create(
+                {
+                    "user_id": self.student_a1.id,
+                    "instrument_id": self.spirit.id,
+                    "level_id": self.intermediate.id,
+                }
+            )
+        with self.assertRaisesRegex(ValidationError, "培训人规定"):
+            zh["facility.training"].create(
+                {
+                    "instrument_id": self.spirit.id,
+                    "level_id": self.intermediate.id,
+                    "trainer_id": self.technician.id,
+                    "trainee_ids": [Command.set(self.student_a2.ids)],
+                }
+            )
+        state = dict(zh["facility.instrument"]._fields["state"]._description_selection(zh))
+        self.assertEqual(state["in_service"], "在用")
