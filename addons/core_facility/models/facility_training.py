@@ -94,6 +94,12 @@ class FacilityTraining(models.Model):
                         instrument=instrument.name,
                     )
                 )
+            if not training.trainee_ids:
+                raise ValidationError(
+                    self.env._(
+                        "Training %(training)s needs at least one trainee.", training=training.name
+                    )
+                )
             if trainer in training.trainee_ids:
                 raise ValidationError(
                     self.env._("%(trainer)s cannot train themselves.", trainer=trainer.name)

@@ -167,6 +167,8 @@ class TestTraining(FacilityCase):
             self._training(self.manager_spirit, self.student_a2, self.primary, hours=0)
         with self.assertRaisesRegex(ValidationError, "cannot train themselves"):
             self._training(self.manager_spirit, self.manager_spirit, self.primary)
+        with self.assertRaisesRegex(ValidationError, "at least one trainee"):
+            self._training(self.manager_spirit, self.env["res.users"], self.primary)
 
     def test_states(self):
         training = self._training(self.manager_spirit, self.student_a2, self.primary)

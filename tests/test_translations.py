@@ -1,0 +1,27 @@
+"""Every addon ships a complete zh_CN translation whose placeholders match the source strings."""
+
+import re
+from pathlib import Path
+
+import polib
+import pytest
+
+ADDONS = Path(__file__).resolve().parent.parent / "addons"
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]")
+MANIFESTS = sorted(ADDONS.glob("*/__manifest__.py"))
+
+
+def test_there_are_addons():
+    assert MANIFESTS
+
+
+@pytest.mark.parametrize("manifest", MANIFESTS, ids=lambda p: p.parent.name)
+def test_zh_cn_is_complete_and_consistent(manifest):
+    addon = manifest.parent
+    pot = polib.pofile(str(addon / "i18n" / f"{addon.name}.pot"))
+    po = polib.pofile(str(addon / "i18n" / "zh_CN.po"))
+    translated = {entry.msgid: entry.msgstr for entry in po}
+    missing = [entry.msgid for entry in pot if not translated.get(entry.msgid)]
+    assert not missing, f"untranslated in {addon.name}: {missing[:5]}"
+    for msgid, msgstr in translated.items():
+        assert sorted(PLACEHOLDER.findall(msgid)) == sorted(PLACEHOLDER.findall(msgstr)), msgid
