@@ -5,4 +5,5 @@ from . import (
     test_instrument,
     test_organisation,
     test_portal,
+    test_views,
 )
