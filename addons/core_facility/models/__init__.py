@@ -1,6 +1,12 @@
 from . import (
     facility_assessment,
     facility_assessment_line,
+    facility_booking,
+    facility_booking_blackout,
+    facility_booking_policy,
+    facility_booking_quota,
+    facility_booking_slot,
+    facility_booking_waitlist,
     facility_certification_item,
     facility_certification_level,
     facility_certification_scheme,

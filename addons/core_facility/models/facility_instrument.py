@@ -1,3 +1,5 @@
+import pytz
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -165,6 +167,13 @@ class FacilityInstrument(models.Model):
         compute="_compute_qualification_count", groups="base.group_user"
     )
     training_count = fields.Integer(compute="_compute_training_count", groups="base.group_user")
+    booking_policy_id = fields.Many2one(
+        "facility.booking.policy",
+        string="Booking Policy",
+        tracking=True,
+        help="The booking rules of this instrument (horizon, slots, quotas...).",
+    )
+    booking_ids = fields.One2many("facility.booking", "instrument_id", groups="base.group_user")
     is_manager = fields.Boolean(
         compute="_compute_is_manager",
         help="Whether the current user manages this instrument.",
@@ -289,6 +298,22 @@ class FacilityInstrument(models.Model):
         action["domain"] = [("instrument_id", "=", self.id)]
         action["context"] = {"default_instrument_id": self.id}
         return action
+
+    def action_view_bookings(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "core_facility.action_facility_booking"
+        )
+        action["domain"] = [("instrument_id", "=", self.id)]
+        action["context"] = {"default_instrument_id": self.id}
+        return action
+
+    def _booking_tz(self):
+        """Time zone in which the instrument's rules are reasoned (working hours, days)."""
+        self.ensure_one()
+        policy = self.booking_policy_id
+        calendar = policy._calendar(self) if policy else self.company_id.resource_calendar_id
+        return pytz.timezone(calendar.tz or "Asia/Shanghai")
 
     def is_user_qualified(self, user, level=None, on_date=None):
         """Whether ``user`` may use this instrument at ``level`` (default: the required level).

@@ -1,6 +1,8 @@
 from . import (
     test_access,
     test_assessment,
+    test_booking,
+    test_booking_concurrency,
     test_certification,
     test_instrument,
     test_organisation,

@@ -1,1 +1,5 @@
-from . import facility_research_group_state_wizard
+from . import (
+    facility_booking_finder,
+    facility_booking_reject_wizard,
+    facility_research_group_state_wizard,
+)

@@ -1,0 +1,183 @@
+from datetime import date
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..rules import booking as rules
+
+
+class FacilityBookingPolicy(models.Model):
+    """The booking rules of one or more instruments (seed 000, 附件2), edited as a record."""
+
+    _name = "facility.booking.policy"
+    _description = "Booking Policy"
+    _inherit = ["mail.thread"]
+    _order = "name"
+
+    name = fields.Char(required=True, translate=True, tracking=True)
+    active = fields.Boolean(default=True)
+    description = fields.Html(translate=True)
+    instrument_ids = fields.One2many("facility.instrument", "booking_policy_id")
+    auto_confirm = fields.Boolean(
+        default=True,
+        tracking=True,
+        help="Valid bookings are confirmed at once; otherwise they wait for an instrument manager.",
+    )
+    internal_priority = fields.Boolean(
+        default=True,
+        help="Before confirmation, an internal group's request has priority over an external "
+        "group's request for the same time.",
+    )
+    horizon_unit = fields.Selection(
+        [
+            (rules.HORIZON_NONE, "No horizon"),
+            (rules.HORIZON_WEEKS, "Natural weeks"),
+            (rules.HORIZON_DAYS, "Days"),
+        ],
+        string="Horizon In",
+        required=True,
+        default=rules.HORIZON_NONE,
+        help="Natural weeks count the current week as the 1st: 'up to the 3rd natural week' "
+        "ends on the Sunday two weeks after this one.",
+    )
+    horizon_internal = fields.Integer(string="Internal Groups Up To", default=3)
+    horizon_external = fields.Integer(string="External Groups Up To", default=2)
+    reopen_dates = fields.Char(
+        help="Days (MM-DD, comma-separated) from which time is open again after a billing "
+        "cut-off, e.g. 05-16, 11-16: time from that day on can be booked only from that day.",
+    )
+    monthly_opening = fields.Boolean(
+        help="Time of the next month opens in the last days of the month (Talos, Titan)."
+    )
+    monthly_open_days = fields.Integer(
+        string="Opens Days Before Month",
+        default=7,
+        help="Next month's time opens this many days before its first day (7: the last week).",
+    )
+    slot_ids = fields.One2many("facility.booking.slot", "policy_id", string="Day Slots", copy=True)
+    whole_day_level_id = fields.Many2one(
+        "facility.certification.level",
+        string="Whole Day Needs",
+        help="Without this level (or a long data collection), users may book only the "
+        "restricted slots.",
+    )
+    restricted_workdays_only = fields.Boolean(
+        string="Restricted Slots on Workdays Only",
+        help="Users without the whole-day level may book only on workdays.",
+    )
+    calendar_id = fields.Many2one(
+        "resource.calendar",
+        string="Working Hours",
+        help="Working time of the facility; its time zone is the facility's. Default: the "
+        "company's working hours.",
+    )
+    offhours_level_id = fields.Many2one(
+        "facility.certification.level",
+        string="Off-hours Need",
+        help="Booking outside working hours needs this level, or a companion holding it for "
+        "the whole booking.",
+    )
+    weekend_level_id = fields.Many2one(
+        "facility.certification.level",
+        string="Weekends Need",
+        help="Weekend days may be booked only by holders of this level, next to workdays they "
+        "booked (Helios); they do not count in workday quotas.",
+    )
+    whole_days_only = fields.Boolean(
+        help="Runs are booked as whole days, a day being 0:00-23:59 (AFS2)."
+    )
+    setup_minutes = fields.Integer(
+        string="Set-up Time (min)",
+        help="Set-up that every booking must include, e.g. pre-cooling of HPM100 and FC7.",
+    )
+    min_minutes = fields.Integer(string="Minimum Duration (min)")
+    max_minutes = fields.Integer(string="Maximum Duration (min)")
+    cancel_notice_minutes = fields.Integer(
+        string="Cancellation Notice (min)",
+        default=120,
+        help="Cancelling later than this before the start keeps the booked time chargeable; "
+        "changing the time is no longer possible.",
+    )
+    underuse_ratio = fields.Float(
+        string="Under-use Below",
+        default=0.5,
+        help="A finished booking used for less than this share of its time, without releasing "
+        "it, is recorded as under-used and charged in full.",
+    )
+    quota_ids = fields.One2many("facility.booking.quota", "policy_id", string="Quotas", copy=True)
+
+    _sql_constraints = [
+        (
+            "horizon_positive",
+            "CHECK(horizon_internal >= 0 AND horizon_external >= 0)",
+            "Horizons cannot be negative.",
+        ),
+        (
+            "durations_positive",
+            "CHECK(setup_minutes >= 0 AND min_minutes >= 0 AND max_minutes >= 0 "
+            "AND cancel_notice_minutes >= 0 AND monthly_open_days >= 0)",
+            "Durations cannot be negative.",
+        ),
+    ]
+
+    @api.constrains("reopen_dates")
+    def _check_reopen_dates(self):
+        for policy in self:
+            try:
+                policy._reopen_dates()
+            except ValueError as exc:
+                raise ValidationError(
+                    self.env._(
+                        "Re-open dates are days written MM-DD separated by commas, e.g. "
+                        "05-16, 11-16 (%(error)s).",
+                        error=exc,
+                    )
+                ) from exc
+
+    def _reopen_dates(self):
+        self.ensure_one()
+        dates = []
+        for part in (self.reopen_dates or "").split(","):
+            part = part.strip()
+            if not part:
+                continue
+            month, day = (int(x) for x in part.split("-"))
+            date(2024, month, day)  # raises ValueError on a day that does not exist
+            dates.append((month, day))
+        return tuple(dates)
+
+    def _calendar(self, instrument):
+        return self.calendar_id or instrument.company_id.resource_calendar_id
+
+    def _to_rules(self):
+        """The plain :class:`rules.Policy` the pure rules evaluate."""
+        self.ensure_one()
+        slots = tuple(
+            rules.Slot(
+                slot.code or str(slot.id), round(slot.hour_from * 60), round(slot.hour_to * 60)
+            )
+            for slot in self.slot_ids.sorted("sequence")
+        )
+        return rules.Policy(
+            horizon_unit=self.horizon_unit,
+            horizon_internal=self.horizon_internal,
+            horizon_external=self.horizon_external,
+            reopen_dates=self._reopen_dates(),
+            monthly_opening=self.monthly_opening,
+            monthly_open_days=self.monthly_open_days,
+            slots=slots,
+            restricted_slot_codes=tuple(
+                slot.code or str(slot.id) for slot in self.slot_ids if slot.restricted
+            ),
+            restricted_workdays_only=self.restricted_workdays_only,
+            whole_day_rule=bool(self.whole_day_level_id),
+            offhours_rule=bool(self.offhours_level_id),
+            whole_days_only=self.whole_days_only,
+            setup_minutes=self.setup_minutes,
+            min_minutes=self.min_minutes,
+            max_minutes=self.max_minutes,
+            weekend_rule=bool(self.weekend_level_id),
+            quotas=tuple(
+                rules.Quota(q.scope, q.period, q.unit, q.limit) for q in self.quota_ids if q.enabled
+            ),
+        )

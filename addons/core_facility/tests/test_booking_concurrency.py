@@ -1,0 +1,98 @@
+from datetime import timedelta
+
+import odoo
+from odoo import SUPERUSER_ID, Command, api, fields
+from odoo.exceptions import ValidationError
+from odoo.tests import BaseCase, tagged
+from odoo.tests.common import get_db_name
+from odoo.tools import mute_logger
+
+from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
+
+
+@tagged("post_install", "-at_install")
+class TestBookingConcurrency(BaseCase):
+    """Two sessions confirming the same Titan slot at once: exactly one booking survives.
+
+    Real, separate transactions (committed setup, cleaned up afterwards); the test's own cursor
+    commits nothing.
+    """
+
+    def setUp(self):
+        super().setUp()
+        self.registry = odoo.registry(get_db_name())
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, DISABLED_MAIL_CONTEXT)
+            user = env.ref("base.user_admin")
+            unit = env["facility.unit"].create({"name": "Concurrency Center"})
+            policy = env["facility.booking.policy"].create(
+                {"name": "Concurrency policy", "auto_confirm": False, "internal_priority": False}
+            )
+            instrument = env["facility.instrument"].create(
+                {
+                    "name": "Concurrency Titan",
+                    "unit_id": unit.id,
+                    "booking_policy_id": policy.id,
+                    "manager_ids": [Command.set(user.ids)],
+                }
+            )
+            group = env["facility.research.group"].create(
+                {"name": "Concurrency Group", "pi_id": user.id}
+            )
+            start = fields.Datetime.now().replace(microsecond=0) + timedelta(days=1)
+            values = {
+                "instrument_id": instrument.id,
+                "operator_id": user.id,
+                "research_group_id": group.id,
+                "purpose": "Race",
+                "date_start": start,
+                "date_stop": start + timedelta(hours=10),
+            }
+            bookings = env["facility.booking"].create([values, values])
+            self.ids = {
+                "bookings": bookings.ids,
+                "instrument": instrument.id,
+                "policy": policy.id,
+                "group": group.id,
+                "unit": unit.id,
+            }
+        self.addCleanup(self._cleanup)
+
+    def _cleanup(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            cr.execute("DELETE FROM facility_booking WHERE id IN %s", [tuple(self.ids["bookings"])])
+            instrument = env["facility.instrument"].browse(self.ids["instrument"])
+            equipment = instrument.equipment_id
+            instrument.unlink()
+            equipment.unlink()
+            env["facility.booking.policy"].browse(self.ids["policy"]).unlink()
+            env["facility.research.group"].browse(self.ids["group"]).unlink()
+            env["facility.unit"].browse(self.ids["unit"]).unlink()
+
+    def test_two_sessions_confirm_the_same_slot(self):
+        first_id, second_id = self.ids["bookings"]
+        with self.registry.cursor() as cr_a, self.registry.cursor() as cr_b:
+            env_a = api.Environment(cr_a, SUPERUSER_ID, DISABLED_MAIL_CONTEXT)
+            env_b = api.Environment(cr_b, SUPERUSER_ID, dict(DISABLED_MAIL_CONTEXT, lang="en_US"))
+            booking_a = env_a["facility.booking"].browse(first_id)
+            booking_b = env_b["facility.booking"].browse(second_id)
+            # both sessions check the rules before either commits: no conflict is visible yet
+            booking_a.action_confirm()
+            self.assertFalse(booking_b._rule_messages())
+            cr_a.commit()
+            # session B confirms a moment later: only the exclusion constraint can stop it
+            with (
+                mute_logger("odoo.sql_db"),
+                self.assertRaisesRegex(
+                    ValidationError, "Concurrency Titan was booked for this time by someone else"
+                ),
+            ):
+                booking_b._confirm()
+            cr_b.rollback()
+        with self.registry.cursor() as cr:
+            cr.execute(
+                "SELECT state, count(*) FROM facility_booking WHERE id IN %s GROUP BY state",
+                [(first_id, second_id)],
+            )
+            self.assertEqual(dict(cr.fetchall()), {"confirmed": 1, "requested": 1})

@@ -1,0 +1,147 @@
+from datetime import datetime, timedelta
+
+import pytz
+
+from odoo import Command, fields, models
+from odoo.exceptions import UserError
+
+MAX_RESULTS = 5
+
+
+class FacilityBookingFinder(models.TransientModel):
+    """Find the next free times on an instrument that a user may book under its rules."""
+
+    _name = "facility.booking.finder"
+    _description = "Availability Finder"
+
+    instrument_id = fields.Many2one("facility.instrument", required=True)
+    user_id = fields.Many2one("res.users", required=True, default=lambda self: self.env.user)
+    research_group_id = fields.Many2one(
+        "facility.research.group",
+        required=True,
+        default=lambda self: self.env.user.facility_group_ids[:1],
+        domain="[('member_ids', 'in', user_id)]",
+    )
+    duration_hours = fields.Float(string="Duration (h)", required=True, default=4.0)
+    date_from = fields.Datetime(string="From", required=True, default=fields.Datetime.now)
+    days = fields.Integer(string="Search Days", required=True, default=21)
+    result_ids = fields.One2many("facility.booking.finder.result", "finder_id", readonly=True)
+
+    def action_search(self):
+        self.ensure_one()
+        if self.duration_hours <= 0 or self.days <= 0:
+            raise UserError(self.env._("Give a positive duration and number of days."))
+        found = self._find()
+        self.result_ids = [Command.clear()] + [
+            Command.create({"date_start": start, "date_stop": stop}) for start, stop in found
+        ]
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "new",
+        }
+
+    def _find(self):
+        """Up to five ``(start, stop)`` UTC pairs, earliest first, that pass every rule."""
+        instrument = self.instrument_id
+        tz = instrument._booking_tz()
+        start_from = max(self.date_from, fields.Datetime.now())
+        until = start_from + timedelta(days=self.days)
+        busy = [
+            (b.date_start, b.date_stop)
+            for b in self.env["facility.booking"]
+            .sudo()
+            .search(
+                [
+                    ("instrument_id", "=", instrument.id),
+                    ("state", "in", ("confirmed", "in_use", "done")),
+                    ("date_stop", ">", start_from),
+                    ("date_start", "<", until),
+                ]
+            )
+        ]
+        probe = self.env["facility.booking"].with_user(self.user_id)
+        results = []
+        for start, stop in self._candidates(tz, start_from, until):
+            if any(s < stop and start < e for s, e in busy):
+                continue
+            if any(s < stop and start < e for s, e in results):
+                continue
+            booking = probe.new(
+                {
+                    "instrument_id": instrument.id,
+                    "operator_id": self.user_id.id,
+                    "research_group_id": self.research_group_id.id,
+                    "purpose": "-",
+                    "date_start": start,
+                    "date_stop": stop,
+                }
+            )
+            if not booking._rule_messages():
+                results.append((start, stop))
+                if len(results) >= MAX_RESULTS:
+                    break
+        return results
+
+    def _candidates(self, tz, start_from, until):
+        """Candidate times: the policy's slots and whole days, or every half hour."""
+        policy = self.instrument_id.booking_policy_id
+        wanted = timedelta(hours=self.duration_hours)
+        local_from = pytz.utc.localize(start_from).astimezone(tz).replace(tzinfo=None)
+        day = local_from.date()
+        last = pytz.utc.localize(until).astimezone(tz).date()
+        slots = policy._to_rules().slots if policy else ()
+        while day <= last:
+            if slots:
+                # bookings must match slots exactly: offer the slots and the whole day
+                options = [slot.bounds(day) for slot in slots]
+                options.append((slots[0].bounds(day)[0], slots[-1].bounds(day)[1]))
+                for start, stop in sorted(set(options)):
+                    if start >= local_from and stop - start >= wanted:
+                        yield _utc(start, tz), _utc(stop, tz)
+            elif policy and policy.whole_days_only:
+                start = datetime.combine(day, datetime.min.time())
+                days = max(1, -(-int(self.duration_hours) // 24))
+                if start >= local_from:
+                    yield _utc(start, tz), _utc(start + timedelta(days=days), tz)
+            else:
+                start = datetime.combine(day, datetime.min.time())
+                for step in range(48):
+                    candidate = start + timedelta(minutes=30 * step)
+                    if candidate >= local_from:
+                        yield _utc(candidate, tz), _utc(candidate + wanted, tz)
+            day += timedelta(days=1)
+
+
+class FacilityBookingFinderResult(models.TransientModel):
+    _name = "facility.booking.finder.result"
+    _description = "Availability Finder Result"
+    _order = "date_start"
+
+    finder_id = fields.Many2one("facility.booking.finder", required=True, ondelete="cascade")
+    date_start = fields.Datetime(string="Start", required=True)
+    date_stop = fields.Datetime(string="End", required=True)
+
+    def action_book(self):
+        self.ensure_one()
+        finder = self.finder_id
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("New Booking"),
+            "res_model": "facility.booking",
+            "view_mode": "form",
+            "target": "current",
+            "context": {
+                "default_instrument_id": finder.instrument_id.id,
+                "default_operator_id": finder.user_id.id,
+                "default_research_group_id": finder.research_group_id.id,
+                "default_date_start": fields.Datetime.to_string(self.date_start),
+                "default_date_stop": fields.Datetime.to_string(self.date_stop),
+            },
+        }
+
+
+def _utc(local_naive, tz):
+    return tz.localize(local_naive).astimezone(pytz.utc).replace(tzinfo=None)
