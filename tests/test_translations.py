@@ -7,7 +7,7 @@ import polib
 import pytest
 
 ADDONS = Path(__file__).resolve().parent.parent / "addons"
-PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]")
+PLACEHOLDER = re.compile(r"%\(\w+\)[-#0 +]*\d*(?:\.\d+)?[sdfr]|%[sd]")
 MANIFESTS = sorted(ADDONS.glob("*/__manifest__.py"))
 
 

@@ -41,6 +41,7 @@
         "demo/facility_research_group_demo.xml",
         "demo/facility_instrument_demo.xml",
         "demo/facility_certification_demo.xml",
+        "demo/facility_booking_demo.xml",
     ],
     "application": True,
     "installable": True,

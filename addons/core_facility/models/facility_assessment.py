@@ -151,7 +151,9 @@ class FacilityAssessment(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             if vals.get("name", "/") == "/":
-                vals["name"] = self.env["ir.sequence"].next_by_code("facility.assessment") or "/"
+                vals["name"] = (
+                    self.env["ir.sequence"].sudo().next_by_code("facility.assessment") or "/"
+                )
         assessments = super().create(vals_list)
         assessments._sync_lines()
         return assessments

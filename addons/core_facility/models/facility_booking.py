@@ -47,7 +47,6 @@ class FacilityBooking(models.Model):
     policy_id = fields.Many2one(related="instrument_id.booking_policy_id")
     operator_id = fields.Many2one(
         "res.users",
-        string="Operator",
         required=True,
         index=True,
         tracking=True,
@@ -65,7 +64,6 @@ class FacilityBooking(models.Model):
     group_category = fields.Selection(related="research_group_id.category")
     booked_by_id = fields.Many2one(
         "res.users",
-        string="Booked By",
         readonly=True,
         index=True,
         default=lambda self: self.env.user,
@@ -237,14 +235,21 @@ class FacilityBooking(models.Model):
         skip = self._skip_rules()
         for vals in vals_list:
             if vals.get("name", "/") == "/":
-                vals["name"] = self.env["ir.sequence"].next_by_code("facility.booking") or "/"
+                vals["name"] = (
+                    self.env["ir.sequence"].sudo().next_by_code("facility.booking") or "/"
+                )
             if not skip:
                 vals.pop("state", None)
         bookings = super().create(vals_list)
         if skip:
             return bookings
         bookings._check_booking_rules()
-        to_confirm = bookings.filtered(lambda b: b.instrument_id.booking_policy_id.auto_confirm)
+        to_confirm = bookings.filtered(
+            lambda b: (
+                not b.instrument_id.booking_policy_id
+                or b.instrument_id.booking_policy_id.auto_confirm
+            )
+        )
         if to_confirm:
             to_confirm._confirm()
         return bookings

@@ -169,7 +169,6 @@ class FacilityInstrument(models.Model):
     training_count = fields.Integer(compute="_compute_training_count", groups="base.group_user")
     booking_policy_id = fields.Many2one(
         "facility.booking.policy",
-        string="Booking Policy",
         tracking=True,
         help="The booking rules of this instrument (horizon, slots, quotas...).",
     )
@@ -311,8 +310,11 @@ class FacilityInstrument(models.Model):
     def _booking_tz(self):
         """Time zone in which the instrument's rules are reasoned (working hours, days)."""
         self.ensure_one()
-        policy = self.booking_policy_id
-        calendar = policy._calendar(self) if policy else self.company_id.resource_calendar_id
+        instrument = self.sudo()  # the time zone is public; the calendar record is not
+        policy = instrument.booking_policy_id
+        calendar = (
+            policy._calendar(instrument) if policy else instrument.company_id.resource_calendar_id
+        )
         return pytz.timezone(calendar.tz or "Asia/Shanghai")
 
     def is_user_qualified(self, user, level=None, on_date=None):

@@ -132,7 +132,9 @@ class FacilityTraining(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             if vals.get("name", "/") == "/":
-                vals["name"] = self.env["ir.sequence"].next_by_code("facility.training") or "/"
+                vals["name"] = (
+                    self.env["ir.sequence"].sudo().next_by_code("facility.training") or "/"
+                )
         return super().create(vals_list)
 
     def action_done(self):
