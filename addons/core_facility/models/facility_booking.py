@@ -232,26 +232,38 @@ class FacilityBooking(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        skip = self._skip_rules()
+        """Check every rule on the unsaved booking, then insert it once with its final state:
+        confirmed at once when the policy allows it (the exclusion constraint is checked at
+        that insert), requested otherwise."""
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 vals["name"] = (
                     self.env["ir.sequence"].sudo().next_by_code("facility.booking") or "/"
                 )
-            if not skip:
-                vals.pop("state", None)
-        bookings = super().create(vals_list)
-        if skip:
-            return bookings
-        bookings._check_booking_rules()
-        to_confirm = bookings.filtered(
-            lambda b: (
-                not b.instrument_id.booking_policy_id
-                or b.instrument_id.booking_policy_id.auto_confirm
-            )
-        )
-        if to_confirm:
-            to_confirm._confirm()
+        if self._skip_rules():
+            return super().create(vals_list)
+        probes, problems = [], []
+        for vals in vals_list:
+            vals.pop("state", None)
+            probe = self.new(self._add_missing_default_values(dict(vals)))
+            messages = probe._rule_messages()
+            if messages:
+                problems.append(probe._problem_text(messages))
+            probes.append(probe)
+        if problems:
+            raise ValidationError("\n\n".join(problems))
+        for vals, probe in zip(vals_list, probes, strict=True):
+            policy = probe.instrument_id.booking_policy_id
+            if not policy or policy.auto_confirm:
+                probe._check_priority()
+                vals["state"] = "confirmed"
+        try:
+            with self.env.cr.savepoint(flush=False):
+                bookings = super().create(vals_list)
+                self.env.flush_all()
+        except pg_errors.ExclusionViolation:
+            raise self._overlap_error(probes) from None
+        bookings.filtered(lambda b: b.state == "confirmed")._reject_priority_losers()
         return bookings
 
     def write(self, vals):
@@ -415,29 +427,50 @@ class FacilityBooking(models.Model):
     def _confirm(self):
         """Confirm, honouring internal priority; the exclusion constraint settles races."""
         for booking in self:
-            policy = booking.instrument_id.booking_policy_id
-            rivals = booking._overlapping(("requested",))
-            if policy.internal_priority and booking.group_category == "external":
-                internal = rivals.filtered(lambda b: b.group_category == "internal")
-                if internal:
-                    raise UserError(
-                        self.env._(
-                            "Priority rule: an internal group's request (%(rival)s) asks for the "
-                            "same time; internal groups have priority before confirmation.",
-                            rival=internal[0].name,
-                        )
-                    )
+            booking._check_priority()
             booking.write({"state": "confirmed"})
             booking._flush_checked()
-            if policy.internal_priority and booking.group_category == "internal":
-                for rival in rivals.filtered(lambda b: b.group_category == "external"):
-                    rival._reject(
-                        self.env._(
-                            "An internal group's booking (%(booking)s) was confirmed for the same "
-                            "time; internal groups have priority.",
-                            booking=booking.name,
-                        )
+            booking._reject_priority_losers()
+
+    def _check_priority(self):
+        """An external request cannot take time an internal group's request asks for."""
+        self.ensure_one()
+        policy = self.instrument_id.booking_policy_id
+        if not (policy.internal_priority and self.research_group_id.category == "external"):
+            return
+        rivals = (
+            self.sudo()
+            ._overlapping(("requested",))
+            .filtered(lambda b: b.group_category == "internal")
+        )
+        if rivals:
+            raise UserError(
+                self.env._(
+                    "Priority rule: an internal group's request (%(rival)s) asks for the same "
+                    "time; internal groups have priority before confirmation.",
+                    rival=rivals[0].name,
+                )
+            )
+
+    def _reject_priority_losers(self):
+        """Once an internal booking is confirmed, overlapping external requests are rejected."""
+        for booking in self:
+            policy = booking.instrument_id.booking_policy_id
+            if not (policy.internal_priority and booking.group_category == "internal"):
+                continue
+            losers = (
+                booking.sudo()
+                ._overlapping(("requested",))
+                .filtered(lambda b: b.group_category == "external")
+            )
+            for loser in losers:
+                loser._reject(
+                    self.env._(
+                        "An internal group's booking (%(booking)s) was confirmed for the same "
+                        "time; internal groups have priority.",
+                        booking=booking.name,
                     )
+                )
 
     def _reject(self, reason):
         for booking in self:
@@ -453,12 +486,16 @@ class FacilityBooking(models.Model):
             with self.env.cr.savepoint(flush=False):
                 self.env.flush_all()
         except pg_errors.ExclusionViolation:
-            self.env.invalidate_all()
-            messages = []
-            for booking in self:
-                conflict = booking.sudo()._overlapping(ACTIVE_STATES)[:1]
-                messages.append(booking._overlap_message(conflict))
-            raise ValidationError("\n".join(messages)) from None
+            raise self._overlap_error(self) from None
+
+    def _overlap_error(self, bookings):
+        """The clear message of a conflict the exclusion constraint caught."""
+        self.env.invalidate_all()
+        messages = [
+            booking._overlap_message(booking.sudo()._overlapping(ACTIVE_STATES)[:1])
+            for booking in bookings
+        ]
+        return ValidationError("\n".join(messages))
 
     def _overlapping(self, states):
         self.ensure_one()
@@ -500,28 +537,97 @@ class FacilityBooking(models.Model):
                 )
 
     def _check_booking_rules(self):
-        problems = []
-        for booking in self:
-            messages = booking._rule_messages()
-            if messages:
-                header = self.env._(
-                    "%(instrument)s cannot be booked from %(start)s to %(stop)s:",
-                    instrument=booking.instrument_id.name,
-                    start=booking._fmt_datetime(booking.date_start),
-                    stop=booking._fmt_datetime(booking.date_stop),
-                )
-                problems.append("\n".join([header, *(f"- {m}" for m in messages)]))
+        problems = [
+            booking._problem_text(messages)
+            for booking in self
+            if (messages := booking._rule_messages())
+        ]
         if problems:
             raise ValidationError("\n\n".join(problems))
+
+    def _problem_text(self, messages):
+        header = self.env._(
+            "%(instrument)s cannot be booked from %(start)s to %(stop)s:",
+            instrument=self.instrument_id.name,
+            start=self._fmt_datetime(self.date_start),
+            stop=self._fmt_datetime(self.date_stop),
+        )
+        return "\n".join([header, *(f"- {m}" for m in messages)])
 
     def _rule_messages(self):
         """Every rule this booking breaks, as translated sentences."""
         self.ensure_one()
-        self = self.sudo()  # rules need other groups' bookings and qualifications
-        instrument, operator, group = self.instrument_id, self.operator_id, self.research_group_id
-        messages = []
+        facts = self._rule_facts(self.date_start, self.date_stop)
+        messages = self._static_messages(facts)
+        messages += self._policy_messages(facts, self.date_start, self.date_stop)
+        conflict = self.sudo()._overlapping(ACTIVE_STATES)[:1]
+        if conflict:
+            messages.append(self._overlap_message(conflict))
+        return messages
+
+    def _rule_facts(self, window_start, window_stop):
+        """What the rules need to know about bookings of this record's instrument, operator and
+        group between ``window_start`` and ``window_stop`` (UTC): gathered once, so that many
+        candidate times (the availability finder) are judged without further queries."""
+        self.ensure_one()
+        booking = self.sudo()  # rules need other groups' bookings and qualifications
+        instrument, policy = booking.instrument_id, booking.instrument_id.booking_policy_id
         tz = instrument._booking_tz()
-        start, stop = _local(self.date_start, tz), _local(self.date_stop, tz)
+        start, stop = _local(window_start, tz), _local(window_stop, tz)
+        held = (
+            self.env["facility.qualification"]
+            ._held_levels(booking.operator_id, instrument, start.date())
+            .get(instrument.id, set())
+        )
+        facts = {"tz": tz, "held": held, "policy": policy, "day": start.date()}
+        if not policy:
+            return facts
+        companion_ok = False
+        if booking.companion_id and policy.offhours_level_id:
+            companion_ok = self.env["facility.qualification"].is_qualified(
+                booking.companion_id, instrument, policy.offhours_level_id, start.date()
+            )
+        period_from = min(rules.week_start(start.date()), rules.month_start(start.date()))
+        period_to = max(
+            rules.week_start(stop.date()) + timedelta(days=7),
+            rules.next_month_start(stop.date()),
+        )
+        period = (
+            _to_utc(datetime.combine(period_from, datetime.min.time()), tz),
+            _to_utc(datetime.combine(period_to, datetime.min.time()), tz),
+        )
+        calendar = policy._calendar(instrument)
+        quotas = policy.quota_ids.filtered("enabled")
+        facts.update(
+            rules=policy._to_rules(),
+            companion_ok=companion_ok,
+            working=booking._working_intervals(calendar, tz, start, stop)
+            if policy.offhours_level_id
+            else [],
+            workdays=booking._workdays(calendar, tz, period_from, period_to)
+            if (quotas or policy.weekend_level_id or policy.restricted_workdays_only)
+            else None,
+            blackouts=booking._blackouts(tz, window_start, window_stop),
+            user_bookings=booking._quota_bookings("operator_id", booking.operator_id.id, period, tz)
+            if any(q.scope == "user" for q in quotas) or policy.weekend_level_id
+            else [],
+            group_bookings=booking._quota_bookings(
+                "research_group_id", booking.research_group_id.id, period, tz
+            )
+            if any(q.scope == "group" for q in quotas)
+            else [],
+        )
+        return facts
+
+    def _static_messages(self, facts):
+        """Rules that do not depend on the booking's times (except its day)."""
+        booking = self.sudo()
+        instrument, operator, group = (
+            booking.instrument_id,
+            booking.operator_id,
+            booking.research_group_id,
+        )
+        messages = []
         if instrument.booking_mode != "booking":
             messages.append(
                 self.env._(
@@ -548,7 +654,7 @@ class FacilityBooking(models.Model):
                     group=group.name,
                 )
             )
-        if group._is_restricted_on(start.date()):
+        if group._is_restricted_on(facts["day"]):
             messages.append(
                 self.env._(
                     "%(group)s is %(state)s%(until)s: %(reason)s",
@@ -562,11 +668,8 @@ class FacilityBooking(models.Model):
                     reason=group.state_reason or "",
                 )
             )
-        day = start.date()
-        qualifications = self.env["facility.qualification"]
-        held = qualifications._held_levels(operator, instrument, day).get(instrument.id, set())
         required = instrument.required_level_id
-        if required and required.id not in held:
+        if required and required.id not in facts["held"]:
             messages.append(
                 self.env._(
                     "Certification rule: %(operator)s must hold %(level)s on %(instrument)s to "
@@ -576,60 +679,37 @@ class FacilityBooking(models.Model):
                     instrument=instrument.name,
                 )
             )
-        policy = instrument.booking_policy_id
-        if policy:
-            request = self._rule_request(policy, tz, start, stop, held)
-            messages += [
-                self._violation_message(v, policy)
-                for v in rules.evaluate(policy._to_rules(), request)
-            ]
-        conflict = self._overlapping(ACTIVE_STATES)[:1]
-        if conflict:
-            messages.append(self._overlap_message(conflict))
         return messages
 
-    def _rule_request(self, policy, tz, start, stop, held):
-        instrument = self.instrument_id
-        companion_ok = False
-        if self.companion_id and policy.offhours_level_id:
-            companion_ok = self.env["facility.qualification"].is_qualified(
-                self.companion_id, instrument, policy.offhours_level_id, start.date()
+    def _policy_messages(self, facts, date_start, date_stop):
+        """The policy's rules for this booking at ``date_start``-``date_stop`` (UTC)."""
+        policy = facts["policy"]
+        if not policy:
+            return []
+        return [
+            self._violation_message(violation, policy)
+            for violation in rules.evaluate(
+                facts["rules"], self._rule_request(facts, date_start, date_stop)
             )
-        period_from = min(rules.week_start(start.date()), rules.month_start(start.date()))
-        period_to = max(
-            rules.week_start(start.date()) + timedelta(days=7),
-            rules.next_month_start(start.date()),
-        )
-        window = (
-            _to_utc(datetime.combine(period_from, datetime.min.time()), tz),
-            _to_utc(datetime.combine(period_to, datetime.min.time()), tz),
-        )
-        calendar = policy._calendar(instrument)
+        ]
+
+    def _rule_request(self, facts, date_start, date_stop):
+        policy, held, tz = facts["policy"], facts["held"], facts["tz"]
         return rules.Request(
-            start=start,
-            stop=stop,
+            start=_local(date_start, tz),
+            stop=_local(date_stop, tz),
             now=_local(fields.Datetime.now(), tz),
-            category=self.research_group_id.category,
+            category=self.sudo().research_group_id.category,
             has_whole_day_level=policy.whole_day_level_id.id in held,
             long_collection=self.long_collection,
             has_offhours_level=policy.offhours_level_id.id in held,
-            companion_certified=companion_ok,
+            companion_certified=facts["companion_ok"],
             has_weekend_level=policy.weekend_level_id.id in held,
-            working=self._working_intervals(calendar, tz, start, stop)
-            if policy.offhours_level_id
-            else [],
-            workdays=self._workdays(calendar, tz, period_from, period_to)
-            if (policy.quota_ids or policy.weekend_level_id or policy.restricted_workdays_only)
-            else None,
-            blackouts=self._blackouts(tz),
-            user_bookings=self._quota_bookings("operator_id", self.operator_id.id, window, tz)
-            if any(q.scope == "user" for q in policy.quota_ids) or policy.weekend_level_id
-            else [],
-            group_bookings=self._quota_bookings(
-                "research_group_id", self.research_group_id.id, window, tz
-            )
-            if any(q.scope == "group" for q in policy.quota_ids)
-            else [],
+            working=facts["working"],
+            workdays=facts["workdays"],
+            blackouts=facts["blackouts"],
+            user_bookings=facts["user_bookings"],
+            group_bookings=facts["group_bookings"],
         )
 
     def _working_intervals(self, calendar, tz, start, stop):
@@ -654,14 +734,14 @@ class FacilityBooking(models.Model):
         intervals = calendar._work_intervals_batch(start, stop, tz=tz)[False]
         return frozenset(s.astimezone(tz).date() for s, _e, _meta in intervals)
 
-    def _blackouts(self, tz):
+    def _blackouts(self, tz, window_start, window_stop):
         instrument = self.instrument_id
         out = []
         for blackout in self.env["facility.booking.blackout"].search(
             [
                 ("instrument_id", "=", instrument.id),
-                ("date_start", "<", self.date_stop),
-                ("date_stop", ">", self.date_start),
+                ("date_start", "<", window_stop),
+                ("date_stop", ">", window_start),
             ]
         ):
             out.append(
@@ -672,14 +752,14 @@ class FacilityBooking(models.Model):
                 [
                     ("equipment_id", "=", instrument.equipment_id.id),
                     ("schedule_date", "!=", False),
-                    ("schedule_date", "<", self.date_stop),
+                    ("schedule_date", "<", window_stop),
                     ("archive", "=", False),
                     ("stage_id.done", "=", False),
                 ]
             )
             for request in requests:
                 end = request.schedule_date + timedelta(hours=request.duration or 1.0)
-                if end > self.date_start:
+                if end > window_start:
                     out.append((_local(request.schedule_date, tz), _local(end, tz), request.name))
         return out
 

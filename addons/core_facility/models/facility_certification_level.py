@@ -122,23 +122,23 @@ class FacilityCertificationLevel(models.Model):
         self.ensure_one()
         return self.instrument_ids or self.scheme_id.instrument_ids
 
-    def _prerequisite_map(self):
-        """Prerequisite of every level of the schemes of ``self``: ``{level_id: prereq_id}``."""
-        levels = (
-            self.sudo()
-            .with_context(active_test=False)
-            .search([("scheme_id", "in", self.scheme_id.ids)])
-        )
-        return {level.id: level.prerequisite_id.id or None for level in levels}
-
-    def _scope_map(self):
-        """Scope of the prerequisite of every level of the schemes of ``self``."""
-        levels = (
-            self.sudo()
-            .with_context(active_test=False)
-            .search([("scheme_id", "in", self.scheme_id.ids)])
+    @api.model
+    def _level_structure(self):
+        """``{level_id: (prerequisite_id or None, scope or None)}`` of every level, in one query:
+        every booking and qualification check reads it."""
+        self.flush_model(["prerequisite_id", "prerequisite_scope"])
+        self.env.cr.execute(
+            "SELECT id, prerequisite_id, prerequisite_scope FROM facility_certification_level"
         )
         return {
-            level.id: level.prerequisite_scope if level.prerequisite_id else None
-            for level in levels
+            level_id: (prereq, scope if prereq else None)
+            for level_id, prereq, scope in self.env.cr.fetchall()
         }
+
+    def _prerequisite_map(self):
+        """Prerequisite of every level: ``{level_id: prereq_id or None}``."""
+        return {k: v[0] for k, v in self._level_structure().items()}
+
+    def _scope_map(self):
+        """Scope of the prerequisite of every level (None without prerequisite)."""
+        return {k: v[1] for k, v in self._level_structure().items()}

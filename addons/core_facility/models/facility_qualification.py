@@ -137,8 +137,9 @@ class FacilityQualification(models.Model):
         for qualification in qualifications:
             if rules.is_current(qualification.date_granted, qualification.date_expiry, on_date):
                 granted[qualification.instrument_id.id].append(qualification.level_id.id)
-        levels = qualifications.level_id
-        prerequisite_of, scope_of = levels._prerequisite_map(), levels._scope_map()
+        structure = self.env["facility.certification.level"]._level_structure()
+        prerequisite_of = {k: v[0] for k, v in structure.items()}
+        scope_of = {k: v[1] for k, v in structure.items()}
         return {
             instrument_id: rules.held_levels(level_ids, prerequisite_of, scope_of)
             for instrument_id, level_ids in granted.items()

@@ -62,24 +62,31 @@ class FacilityBookingFinder(models.TransientModel):
                 ]
             )
         ]
-        probe = self.env["facility.booking"].with_user(self.user_id)
+        probe = (
+            self.env["facility.booking"]
+            .with_user(self.user_id)
+            .new(
+                {
+                    "instrument_id": instrument.id,
+                    "operator_id": self.user_id.id,
+                    "research_group_id": self.research_group_id.id,
+                    "purpose": "-",
+                    "date_start": start_from,
+                    "date_stop": until,
+                }
+            )
+        )
+        # facts are gathered once for the whole window; each candidate is then judged in memory
+        facts = probe._rule_facts(start_from, until + timedelta(days=2))
+        if probe._static_messages(facts):
+            return []
         results = []
         for start, stop in self._candidates(tz, start_from, until):
             if any(s < stop and start < e for s, e in busy):
                 continue
             if any(s < stop and start < e for s, e in results):
                 continue
-            booking = probe.new(
-                {
-                    "instrument_id": instrument.id,
-                    "operator_id": self.user_id.id,
-                    "research_group_id": self.research_group_id.id,
-                    "purpose": "-",
-                    "date_start": start,
-                    "date_stop": stop,
-                }
-            )
-            if not booking._rule_messages():
+            if not probe._policy_messages(facts, start, stop):
                 results.append((start, stop))
                 if len(results) >= MAX_RESULTS:
                     break
