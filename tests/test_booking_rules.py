@@ -296,3 +296,17 @@ def test_all_violations_are_reported_at_once():
 )
 def test_cancellation_notice(now, start, late):
     assert b.late_cancellation(start, now, 120) is late
+
+
+def test_titan_annual_shares():
+    titan = b.Policy(external_share=0.15, reserved_share=0.30)
+    whole_day = dict(start=dt(2025, 12, 11, 8, 30), stop=dt(2025, 12, 12, 8, 30), annual_hours=1600)
+    # external groups: at most 15 % of 1600 h = 240 h in the year
+    assert codes(titan, category="external", year_external_hours=216, **whole_day) == []
+    assert codes(titan, category="external", year_external_hours=216.5, **whole_day) == [
+        "external_share"
+    ]
+    # 30 % reserved for pilot projects: other bookings share 1120 h
+    assert codes(titan, year_unreserved_hours=1096, **whole_day) == []
+    assert codes(titan, year_unreserved_hours=1096.5, **whole_day) == ["reserved_share"]
+    assert codes(titan, year_unreserved_hours=1096.5, reserved_project=True, **whole_day) == []

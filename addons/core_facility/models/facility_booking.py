@@ -24,6 +24,7 @@ RULE_FIELDS = {
     "date_stop",
     "companion_id",
     "long_collection",
+    "reserved_project",
 }
 
 
@@ -84,6 +85,11 @@ class FacilityBooking(models.Model):
         string="Long Data Collection",
         tracking=True,
         help="Long data collection may take whole days without the whole-day level.",
+    )
+    reserved_project = fields.Boolean(
+        string="Reserved Programme",
+        help="The booking belongs to the programme the policy reserves a share of hours for "
+        "(Titan: CAS pilot projects).",
     )
     cryo_holder = fields.Boolean(
         string="Cryo Holder Needed", help="The manager prepares the cryo holder."
@@ -616,8 +622,32 @@ class FacilityBooking(models.Model):
             )
             if any(q.scope == "group" for q in quotas)
             else [],
+            shares=booking._year_shares(tz, start.year)
+            if policy.external_share or policy.reserved_share
+            else (0.0, 0.0),
         )
         return facts
+
+    def _year_shares(self, tz, year):
+        """Hours booked this calendar year by external groups, and outside the reserved
+        programme, on this instrument (other bookings)."""
+        bounds = [_to_utc(datetime(y, 1, 1), tz) for y in (year, year + 1)]
+        self.env.cr.execute(
+            SQL(
+                "SELECT COALESCE(SUM(b.duration_hours) FILTER (WHERE g.category = 'external'), 0), "
+                "COALESCE(SUM(b.duration_hours) FILTER (WHERE NOT COALESCE(b.reserved_project, "
+                "FALSE)), 0) FROM facility_booking b "
+                "JOIN facility_research_group g ON g.id = b.research_group_id "
+                "WHERE b.instrument_id = %s AND b.state IN %s AND b.id != %s "
+                "AND b.date_start >= %s AND b.date_start < %s",
+                self.instrument_id.id,
+                QUOTA_STATES,
+                self._origin.id or 0,
+                bounds[0],
+                bounds[1],
+            )
+        )
+        return self.env.cr.fetchone()
 
     def _static_messages(self, facts):
         """Rules that do not depend on the booking's times (except its day)."""
@@ -710,6 +740,10 @@ class FacilityBooking(models.Model):
             blackouts=facts["blackouts"],
             user_bookings=facts["user_bookings"],
             group_bookings=facts["group_bookings"],
+            annual_hours=self.sudo().instrument_id.rated_annual_hours,
+            year_external_hours=facts["shares"][0],
+            year_unreserved_hours=facts["shares"][1],
+            reserved_project=self.reserved_project,
         )
 
     def _working_intervals(self, calendar, tz, start, stop):
@@ -931,6 +965,30 @@ class FacilityBooking(models.Model):
                 scope=scope,
                 period=period,
                 used=_num(p["used"]),
+            )
+        if code == "external_share":
+            return _(
+                "Share rule: external groups may book at most %(share)s%% of the %(annual)s "
+                "annual hours of %(instrument)s (%(cap)s h) in %(year)s; with this booking it "
+                "would be %(used)s h.",
+                share=_num(p["share"] * 100),
+                annual=_num(self.sudo().instrument_id.rated_annual_hours),
+                instrument=self.instrument_id.name,
+                cap=_num(round(p["cap"], 1)),
+                year=p["year"],
+                used=_num(round(p["used"], 1)),
+            )
+        if code == "reserved_share":
+            return _(
+                "Share rule: %(share)s%% of the annual hours of %(instrument)s are reserved for "
+                "%(label)s; other bookings may use %(cap)s h in %(year)s, with this booking it "
+                "would be %(used)s h.",
+                share=_num(p["share"] * 100),
+                instrument=self.instrument_id.name,
+                label=policy.reserved_label or _("the reserved programme"),
+                cap=_num(round(p["cap"], 1)),
+                year=p["year"],
+                used=_num(round(p["used"], 1)),
             )
         return code
 

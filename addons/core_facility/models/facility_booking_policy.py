@@ -104,6 +104,19 @@ class FacilityBookingPolicy(models.Model):
         help="A finished booking used for less than this share of its time, without releasing "
         "it, is recorded as under-used and charged in full.",
     )
+    external_share = fields.Float(
+        string="External Share Max (%)",
+        help="External groups may book at most this share of the instrument's rated annual "
+        "hours in a calendar year (Titan: 15 %); 0 means no limit.",
+    )
+    reserved_share = fields.Float(
+        string="Reserved Share (%)",
+        help="Share of the rated annual hours reserved for a programme (Titan: 30 % for CAS "
+        "pilot projects): other bookings may use the rest only; 0 means none.",
+    )
+    reserved_label = fields.Char(
+        string="Reserved For", translate=True, help="e.g. CAS pilot projects (院先导项目)."
+    )
     quota_ids = fields.One2many("facility.booking.quota", "policy_id", string="Quotas", copy=True)
 
     _sql_constraints = [
@@ -117,6 +130,12 @@ class FacilityBookingPolicy(models.Model):
             "CHECK(setup_minutes >= 0 AND min_minutes >= 0 AND max_minutes >= 0 "
             "AND cancel_notice_minutes >= 0 AND monthly_open_days >= 0)",
             "Durations cannot be negative.",
+        ),
+        (
+            "shares_range",
+            "CHECK(external_share >= 0 AND external_share <= 100 "
+            "AND reserved_share >= 0 AND reserved_share < 100)",
+            "Shares are percentages between 0 and 100.",
         ),
     ]
 
@@ -180,4 +199,6 @@ class FacilityBookingPolicy(models.Model):
             quotas=tuple(
                 rules.Quota(q.scope, q.period, q.unit, q.limit) for q in self.quota_ids if q.enabled
             ),
+            external_share=self.external_share / 100,
+            reserved_share=self.reserved_share / 100,
         )

@@ -61,6 +61,8 @@ class Policy:
     max_minutes: int = 0
     weekend_rule: bool = False
     quotas: tuple = ()
+    external_share: float = 0.0  # external groups' share of the annual hours at most (0.15)
+    reserved_share: float = 0.0  # share of the annual hours reserved for a programme (0.30)
 
 
 @dataclass
@@ -79,6 +81,10 @@ class Request:
     blackouts: list = field(default_factory=list)  # [(start, stop, label)]
     user_bookings: list = field(default_factory=list)  # [(start, stop)] other active bookings
     group_bookings: list = field(default_factory=list)
+    annual_hours: float = 0.0  # the instrument's annual hours (shares are taken of them)
+    year_external_hours: float = 0.0  # hours of external groups already booked this year
+    year_unreserved_hours: float = 0.0  # hours outside the reserved programme this year
+    reserved_project: bool = False  # this booking belongs to the reserved programme
 
 
 @dataclass(frozen=True)
@@ -287,6 +293,36 @@ def evaluate(policy, request):
                         "limit": quota.limit,
                         "used": used,
                         "period_start": _period_key(day, quota.period),
+                    },
+                )
+            )
+    # Annual shares (Titan): external groups at most 15 %, 30 % reserved for pilot projects
+    hours = minutes / 60
+    if policy.external_share and request.category == "external" and request.annual_hours:
+        cap = policy.external_share * request.annual_hours
+        if request.year_external_hours + hours > cap + 1e-9:
+            add(
+                Violation(
+                    "external_share",
+                    {
+                        "share": policy.external_share,
+                        "cap": cap,
+                        "used": request.year_external_hours + hours,
+                        "year": day.year,
+                    },
+                )
+            )
+    if policy.reserved_share and not request.reserved_project and request.annual_hours:
+        cap = (1 - policy.reserved_share) * request.annual_hours
+        if request.year_unreserved_hours + hours > cap + 1e-9:
+            add(
+                Violation(
+                    "reserved_share",
+                    {
+                        "share": policy.reserved_share,
+                        "cap": cap,
+                        "used": request.year_unreserved_hours + hours,
+                        "year": day.year,
                     },
                 )
             )

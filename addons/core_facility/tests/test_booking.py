@@ -27,6 +27,9 @@ class BookingCase(FacilityCase):
         cls.policy_tem = ref("core_facility.policy_tem_routine")
         cls.policy_tem.offhours_level_id = cls.intermediate
         cls.policy_titan = ref("core_facility.policy_titan")
+        cls.policy_titan.write(
+            {"external_share": 15, "reserved_share": 30, "reserved_label": "CAS pilot projects"}
+        )
         cls.policy_talos = ref("core_facility.policy_talos")
         cls.policy_talos.whole_day_level_id = cls.intermediate
         cls.policy_light = ref("core_facility.policy_light")
@@ -191,6 +194,27 @@ class TestBookingRules(BookingCase):
             self.assertEqual(whole.duration_hours, 24)
             with self.assertRaisesRegex(ValidationError, "Slot rule.*First slot \\(08:30–18:00\\)"):
                 self.book(self.titan, local(2026, 1, 9, 9), local(2026, 1, 9, 18), **policy_start)
+
+    def test_titan_external_share_of_the_annual_hours(self):
+        self.titan.rated_annual_hours = 100  # external groups: at most 15 h this year
+        self.book(self.titan, local(2025, 12, 4, 8, 30), local(2025, 12, 4, 18), self.student_b1)
+        with self.assertRaisesRegex(
+            ValidationError, r"Share rule: external groups may book at most 15% .*\(15 h\).*19 h"
+        ):
+            self.book(
+                self.titan, local(2025, 12, 5, 8, 30), local(2025, 12, 5, 18), self.student_b1
+            )
+        # internal groups are not limited by the external share, only by the reserved 30 %
+        self.book(self.titan, local(2025, 12, 5, 8, 30), local(2025, 12, 5, 18))
+        with self.assertRaisesRegex(ValidationError, "reserved for CAS pilot projects"):
+            for day in range(8, 13):
+                self.book(self.titan, local(2025, 12, day, 8, 30), local(2025, 12, day + 1, 8, 30))
+        self.book(
+            self.titan,
+            local(2025, 12, 15, 8, 30),
+            local(2025, 12, 16, 8, 30),
+            reserved_project=True,
+        )
 
     def test_monthly_opening_in_the_last_week(self):
         with freeze_time("2025-12-24 15:59:00"):  # Wed 24 Dec 23:59 in Shanghai
