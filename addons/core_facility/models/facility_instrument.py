@@ -281,28 +281,18 @@ class FacilityInstrument(models.Model):
         return action
 
     def action_view_qualifications(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "core_facility.action_facility_qualification"
-        )
-        action["domain"] = [("instrument_id", "=", self.id)]
-        action["context"] = {"default_instrument_id": self.id}
-        return action
+        return self._instrument_action("core_facility.action_facility_qualification")
 
     def action_view_trainings(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "core_facility.action_facility_training"
-        )
-        action["domain"] = [("instrument_id", "=", self.id)]
-        action["context"] = {"default_instrument_id": self.id}
-        return action
+        return self._instrument_action("core_facility.action_facility_training")
 
     def action_view_bookings(self):
+        return self._instrument_action("core_facility.action_facility_booking")
+
+    def _instrument_action(self, xmlid):
+        """The action ``xmlid`` restricted to this instrument's records."""
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "core_facility.action_facility_booking"
-        )
+        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
         action["domain"] = [("instrument_id", "=", self.id)]
         action["context"] = {"default_instrument_id": self.id}
         return action

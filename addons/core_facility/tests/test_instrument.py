@@ -80,3 +80,13 @@ class TestInstrument(FacilityCase):
         )
         self.assertEqual(self.spirit.qualification_count, 1)
         self.assertEqual(self.spirit.training_count, 1)
+        for method, model in (
+            ("action_view_qualifications", "facility.qualification"),
+            ("action_view_trainings", "facility.training"),
+            ("action_view_bookings", "facility.booking"),
+        ):
+            action = getattr(self.spirit, method)()
+            self.assertEqual(action["res_model"], model)
+            self.assertEqual(action["context"]["default_instrument_id"], self.spirit.id)
+            found = self.env[model].search(action["domain"])
+            self.assertTrue(all(r.instrument_id == self.spirit for r in found))
