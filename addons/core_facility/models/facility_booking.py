@@ -213,6 +213,15 @@ class FacilityBooking(models.Model):
         for booking in self:
             booking.is_manager = is_director or self.env.user in booking.instrument_id.manager_ids
 
+    @api.depends("instrument_id.name", "operator_id.name")
+    def _compute_display_name(self):
+        for booking in self:
+            booking.display_name = (
+                f"{booking.instrument_id.name} · {booking.operator_id.name}"
+                if booking.instrument_id
+                else booking.name
+            )
+
     # -- onchanges ------------------------------------------------------------------------------
 
     @api.onchange("slot_id", "date_start")

@@ -8,8 +8,8 @@ class FacilityInstrumentCategory(models.Model):
     _name = "facility.instrument.category"
     _description = "Instrument Category"
     _parent_store = True
-    _rec_name = "complete_name"
     _order = "complete_name"
+    _rec_names_search = ["complete_name", "name"]
 
     name = fields.Char(required=True, translate=True)
     parent_id = fields.Many2one(
@@ -28,6 +28,17 @@ class FacilityInstrumentCategory(models.Model):
                 category.complete_name = f"{category.parent_id.complete_name} / {category.name}"
             else:
                 category.complete_name = category.name
+
+    @api.depends("name", "parent_id")
+    @api.depends_context("lang")
+    def _compute_display_name(self):
+        """Translated path (complete_name is stored in the source language, for search)."""
+        for category in self:
+            names, node = [], category
+            while node:
+                names.insert(0, node.name or "")
+                node = node.parent_id
+            category.display_name = " / ".join(names)
 
     @api.constrains("parent_id")
     def _check_parent_id(self):

@@ -90,3 +90,13 @@ class TestInstrument(FacilityCase):
             self.assertEqual(action["context"]["default_instrument_id"], self.spirit.id)
             found = self.env[model].search(action["domain"])
             self.assertTrue(all(r.instrument_id == self.spirit for r in found))
+
+    def test_category_path_is_shown_in_the_user_language(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        Category = self.env["facility.instrument.category"]
+        parent = Category.create({"name": "Electron Microscopy"})
+        child = Category.create({"name": "TEM", "parent_id": parent.id})
+        parent.with_context(lang="zh_CN").name = "电子显微镜"
+        self.assertEqual(child.with_context(lang="zh_CN").display_name, "电子显微镜 / TEM")
+        self.assertEqual(child.with_context(lang="en_US").display_name, "Electron Microscopy / TEM")
+        self.assertEqual(Category.name_search("Electron Microscopy / T")[0][0], child.id)
