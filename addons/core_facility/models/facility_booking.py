@@ -10,6 +10,7 @@ from odoo.tools import SQL, format_date
 from odoo.tools.misc import babel_locale_parse
 
 from ..rules import booking as rules
+from .utils import selection_label
 
 # Bookings that hold their time: the exclusion constraint covers exactly these.
 ACTIVE_STATES = ("confirmed", "in_use", "done")
@@ -231,10 +232,7 @@ class FacilityBooking(models.Model):
             return
         tz = self.instrument_id._booking_tz()
         day = pytz.utc.localize(self.date_start).astimezone(tz).date()
-        slot = self.slot_id
-        start, stop = rules.Slot(
-            slot.code, round(slot.hour_from * 60), round(slot.hour_to * 60)
-        ).bounds(day)
+        start, stop = self.slot_id._to_rule().bounds(day)
         self.date_start = _to_utc(start, tz)
         self.date_stop = _to_utc(stop, tz)
 
@@ -679,9 +677,7 @@ class FacilityBooking(models.Model):
                 self.env._(
                     "%(instrument)s is %(state)s.",
                     instrument=instrument.name,
-                    state=dict(instrument._fields["state"]._description_selection(self.env))[
-                        instrument.state
-                    ],
+                    state=selection_label(instrument, "state"),
                 )
             )
         if operator not in group.member_ids:
@@ -698,9 +694,7 @@ class FacilityBooking(models.Model):
                 self.env._(
                     "%(group)s is %(state)s%(until)s: %(reason)s",
                     group=group.name,
-                    state=dict(group._fields["state"]._description_selection(self.env))[
-                        group.state
-                    ],
+                    state=selection_label(group, "state"),
                     until=self.env._(" until %(day)s", day=self._fmt_day(group.state_date_to))
                     if group.state_date_to
                     else "",
@@ -1015,7 +1009,7 @@ class FacilityBooking(models.Model):
         return self._fmt_local(_local(utc_moment, self.instrument_id._booking_tz()))
 
     def _state_label(self):
-        return dict(self._fields["state"]._description_selection(self.env))[self.state]
+        return selection_label(self, "state")
 
 
 def _hours(delta):

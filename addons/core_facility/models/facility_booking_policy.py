@@ -171,12 +171,7 @@ class FacilityBookingPolicy(models.Model):
     def _to_rules(self):
         """The plain :class:`rules.Policy` the pure rules evaluate."""
         self.ensure_one()
-        slots = tuple(
-            rules.Slot(
-                slot.code or str(slot.id), round(slot.hour_from * 60), round(slot.hour_to * 60)
-            )
-            for slot in self.slot_ids.sorted("sequence")
-        )
+        slots = tuple(slot._to_rule() for slot in self.slot_ids.sorted("sequence"))
         return rules.Policy(
             horizon_unit=self.horizon_unit,
             horizon_internal=self.horizon_internal,
@@ -186,7 +181,7 @@ class FacilityBookingPolicy(models.Model):
             monthly_open_days=self.monthly_open_days,
             slots=slots,
             restricted_slot_codes=tuple(
-                slot.code or str(slot.id) for slot in self.slot_ids if slot.restricted
+                slot._to_rule().code for slot in self.slot_ids if slot.restricted
             ),
             restricted_workdays_only=self.restricted_workdays_only,
             whole_day_rule=bool(self.whole_day_level_id),

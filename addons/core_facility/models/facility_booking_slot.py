@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..rules import booking as rules
+
 
 class FacilityBookingSlot(models.Model):
     """A named part of the day that bookings must match (Talos: 08:30-17:00, 18:00-08:00)."""
@@ -30,6 +32,13 @@ class FacilityBookingSlot(models.Model):
     def _compute_display_name(self):
         for slot in self:
             slot.display_name = f"{slot.name} ({_hhmm(slot.hour_from)}–{_hhmm(slot.hour_to)})"
+
+    def _to_rule(self):
+        """The plain :class:`rules.Slot` the pure rules use."""
+        self.ensure_one()
+        return rules.Slot(
+            self.code or str(self.id), round(self.hour_from * 60), round(self.hour_to * 60)
+        )
 
     @api.constrains("hour_from", "hour_to")
     def _check_hours(self):

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..models.utils import selection_label
+
 
 class FacilityResearchGroupStateWizard(models.TransientModel):
     """Suspend, blacklist or reactivate a research group, with the reason and the period."""
@@ -36,7 +38,7 @@ class FacilityResearchGroupStateWizard(models.TransientModel):
         self.group_id.message_post(
             body=self.env._(
                 "Status changed to %(state)s: %(reason)s",
-                state=dict(self._fields["state"]._description_selection(self.env))[self.state],
+                state=selection_label(self, "state"),
                 reason=self.reason or "-",
             )
         )
