@@ -310,3 +310,68 @@ def test_titan_annual_shares():
     assert codes(titan, year_unreserved_hours=1096, **whole_day) == []
     assert codes(titan, year_unreserved_hours=1096.5, **whole_day) == ["reserved_share"]
     assert codes(titan, year_unreserved_hours=1096.5, reserved_project=True, **whole_day) == []
+
+
+# -- allocated hours (Talos, Titan, Helios) ---------------------------------------------------
+ALLOCATED = b.Policy(allocation_rule=True, allocation_deadline_day=1)
+
+
+def test_allocation_deadline_is_clamped_to_the_month():
+    assert b.allocation_deadline(date(2026, 1, 1), 1) == date(2026, 1, 1)
+    assert b.allocation_deadline(date(2026, 2, 1), 31) == date(2026, 2, 28)
+    assert b.allocation_deadline(date(2026, 2, 1), 0) == date(2026, 2, 1)
+
+
+def test_booking_needs_an_allocation_for_its_month():
+    request = dict(now=dt(2025, 12, 26, 9), start=dt(2026, 1, 5, 8, 30), stop=dt(2026, 1, 5, 17))
+    assert codes(ALLOCATED, **request) == ["allocation_missing"]
+    assert codes(ALLOCATED, allocation=b.Allocation(8.5), **request) == []
+
+
+def test_allocated_hours_just_inside_and_just_outside():
+    # 24 h allocated for January, 16 h already booked: 8 h fit, 8.5 h do not
+    request = dict(
+        now=dt(2025, 12, 26, 9),
+        allocation=b.Allocation(24.0),
+        allocation_used_hours=16.0,
+        start=dt(2026, 1, 5, 9),
+    )
+    assert codes(ALLOCATED, stop=dt(2026, 1, 5, 17), **request) == []
+    [violation] = b.evaluate(ALLOCATED, b.Request(stop=dt(2026, 1, 5, 17, 30), **request))
+    assert violation.code == "allocation"
+    assert violation.params["used"] == 24.5
+    assert violation.params["remaining"] == 8.0
+    # second-round hours add to the allocation
+    request["allocation"] = b.Allocation(24.0, second_round=0.5)
+    assert codes(ALLOCATED, stop=dt(2026, 1, 5, 17, 30), **request) == []
+
+
+def test_unbooked_hours_lapse_after_the_first_of_the_month():
+    allocation = b.Allocation(24.0)
+    request = dict(allocation=allocation, allocation_used_hours=16.0, start=dt(2026, 1, 20, 9))
+    stop = dt(2026, 1, 20, 13)
+    # on the 1st (the deadline day) the 8 unbooked hours can still be booked
+    assert codes(ALLOCATED, now=dt(2026, 1, 1, 23, 59), stop=stop, **request) == []
+    # from the 2nd they have lapsed, recorded or not
+    [violation] = b.evaluate(ALLOCATED, b.Request(now=dt(2026, 1, 2, 0, 0), stop=stop, **request))
+    assert violation.code == "allocation"
+    assert violation.params["forfeited"] == 8.0
+    assert violation.params["remaining"] == 0.0
+    recorded = dict(request, allocation=b.Allocation(24.0, forfeited=8.0))
+    assert codes(ALLOCATED, now=dt(2026, 1, 2), stop=stop, **recorded) == ["allocation"]
+    # a group that cancels after the deadline may rebook the hours it held
+    recorded["allocation_used_hours"] = 12.0
+    assert codes(ALLOCATED, now=dt(2026, 1, 2), stop=stop, **recorded) == []
+    # second-round hours, granted after the deadline, can be booked and do not lapse
+    second = dict(request, allocation=b.Allocation(24.0, second_round=4.0, forfeited=8.0))
+    assert codes(ALLOCATED, now=dt(2026, 1, 5), stop=stop, **second) == []
+    only_second = dict(
+        request, allocation=b.Allocation(0.0, second_round=4.0), allocation_used_hours=0
+    )
+    assert codes(ALLOCATED, now=dt(2026, 1, 5), stop=stop, **only_second) == []
+
+
+def test_forfeitable_hours():
+    assert b.forfeitable_hours(b.Allocation(24.0, second_round=6.0), 20.0) == 4.0
+    assert b.forfeitable_hours(b.Allocation(0.0, second_round=6.0), 0.0) == 0.0
+    assert b.forfeitable_hours(b.Allocation(24.0), 30.0) == 0.0

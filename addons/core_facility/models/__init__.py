@@ -2,6 +2,7 @@ from . import (
     facility_assessment,
     facility_assessment_line,
     facility_booking,
+    facility_booking_allocation,
     facility_booking_blackout,
     facility_booking_policy,
     facility_booking_quota,

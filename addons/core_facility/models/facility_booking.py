@@ -10,7 +10,7 @@ from odoo.tools import SQL, format_date
 from odoo.tools.misc import babel_locale_parse
 
 from ..rules import booking as rules
-from .utils import selection_label
+from .utils import format_month, selection_label, to_local, to_utc
 
 # Bookings that hold their time: the exclusion constraint covers exactly these.
 ACTIVE_STATES = ("confirmed", "in_use", "done")
@@ -231,10 +231,10 @@ class FacilityBooking(models.Model):
         if not self.slot_id or not self.date_start or not self.instrument_id:
             return
         tz = self.instrument_id._booking_tz()
-        day = pytz.utc.localize(self.date_start).astimezone(tz).date()
+        day = to_local(self.date_start, tz).date()
         start, stop = self.slot_id._to_rule().bounds(day)
-        self.date_start = _to_utc(start, tz)
-        self.date_stop = _to_utc(stop, tz)
+        self.date_start = to_utc(start, tz)
+        self.date_stop = to_utc(stop, tz)
 
     @api.onchange("operator_id")
     def _onchange_operator_id(self):
@@ -586,7 +586,7 @@ class FacilityBooking(models.Model):
         booking = self.sudo()  # rules need other groups' bookings and qualifications
         instrument, policy = booking.instrument_id, booking.instrument_id.booking_policy_id
         tz = instrument._booking_tz()
-        start, stop = _local(window_start, tz), _local(window_stop, tz)
+        start, stop = to_local(window_start, tz), to_local(window_stop, tz)
         held = (
             self.env["facility.qualification"]
             ._held_levels(booking.operator_id, instrument, start.date())
@@ -606,8 +606,8 @@ class FacilityBooking(models.Model):
             rules.next_month_start(stop.date()),
         )
         period = (
-            _to_utc(datetime.combine(period_from, datetime.min.time()), tz),
-            _to_utc(datetime.combine(period_to, datetime.min.time()), tz),
+            to_utc(datetime.combine(period_from, datetime.min.time()), tz),
+            to_utc(datetime.combine(period_to, datetime.min.time()), tz),
         )
         calendar = policy._calendar(instrument)
         quotas = policy.quota_ids.filtered("enabled")
@@ -632,13 +632,41 @@ class FacilityBooking(models.Model):
             shares=booking._year_shares(tz, start.year)
             if policy.external_share or policy.reserved_share
             else (0.0, 0.0),
+            allocations=booking._allocations(start.date(), stop.date())
+            if policy.allocation_required
+            else {},
         )
         return facts
+
+    def _allocations(self, day_from, day_to):
+        """The group's allocations on the instrument by month, with the hours its other
+        bookings use: ``{month: (rules.Allocation, used_hours)}``."""
+        months = []
+        month = rules.month_start(day_from)
+        while month <= day_to:
+            months.append(month)
+            month = rules.next_month_start(month)
+        Allocation = self.env["facility.booking.allocation"]
+        allocations = Allocation.search(
+            [
+                ("instrument_id", "=", self.instrument_id.id),
+                ("research_group_id", "=", self.research_group_id.id),
+                ("month", "in", months),
+            ]
+        )
+        keys = [(self.instrument_id.id, self.research_group_id.id, m) for m in months]
+        usage = Allocation._usage(keys, exclude_booking_id=self._origin.id or 0)
+        return {
+            allocation.month: (allocation._to_rule(), usage[key])
+            for allocation in allocations
+            for key in keys
+            if key[2] == allocation.month
+        }
 
     def _year_shares(self, tz, year):
         """Hours booked this calendar year by external groups, and outside the reserved
         programme, on this instrument (other bookings)."""
-        bounds = [_to_utc(datetime(y, 1, 1), tz) for y in (year, year + 1)]
+        bounds = [to_utc(datetime(y, 1, 1), tz) for y in (year, year + 1)]
         self.env.cr.execute(
             SQL(
                 "SELECT COALESCE(SUM(b.duration_hours) FILTER (WHERE g.category = 'external'), 0), "
@@ -729,9 +757,9 @@ class FacilityBooking(models.Model):
     def _rule_request(self, facts, date_start, date_stop):
         policy, held, tz = facts["policy"], facts["held"], facts["tz"]
         return rules.Request(
-            start=_local(date_start, tz),
-            stop=_local(date_stop, tz),
-            now=_local(fields.Datetime.now(), tz),
+            start=to_local(date_start, tz),
+            stop=to_local(date_stop, tz),
+            now=to_local(fields.Datetime.now(), tz),
             category=self.sudo().research_group_id.category,
             has_whole_day_level=policy.whole_day_level_id.id in held,
             long_collection=self.long_collection,
@@ -747,14 +775,23 @@ class FacilityBooking(models.Model):
             year_external_hours=facts["shares"][0],
             year_unreserved_hours=facts["shares"][1],
             reserved_project=self.reserved_project,
+            **self._allocation_request(facts, date_start, tz),
         )
+
+    def _allocation_request(self, facts, date_start, tz):
+        """The allocation of the month the booking starts in, and the hours already used."""
+        if not facts["policy"].allocation_required:
+            return {}
+        month = rules.month_start(to_local(date_start, tz).date())
+        allocation, used = facts["allocations"].get(month, (None, 0.0))
+        return {"allocation": allocation, "allocation_used_hours": used}
 
     def _working_intervals(self, calendar, tz, start, stop):
         if not calendar:
             return []
         intervals = calendar._work_intervals_batch(
-            _to_utc(start, tz).replace(tzinfo=pytz.utc),
-            _to_utc(stop, tz).replace(tzinfo=pytz.utc),
+            to_utc(start, tz).replace(tzinfo=pytz.utc),
+            to_utc(stop, tz).replace(tzinfo=pytz.utc),
             tz=tz,
         )[False]
         return [
@@ -782,7 +819,7 @@ class FacilityBooking(models.Model):
             ]
         ):
             out.append(
-                (_local(blackout.date_start, tz), _local(blackout.date_stop, tz), blackout.name)
+                (to_local(blackout.date_start, tz), to_local(blackout.date_stop, tz), blackout.name)
             )
         if instrument.equipment_id:
             requests = self.env["maintenance.request"].search(
@@ -797,7 +834,9 @@ class FacilityBooking(models.Model):
             for request in requests:
                 end = request.schedule_date + timedelta(hours=request.duration or 1.0)
                 if end > window_start:
-                    out.append((_local(request.schedule_date, tz), _local(end, tz), request.name))
+                    out.append(
+                        (to_local(request.schedule_date, tz), to_local(end, tz), request.name)
+                    )
         return out
 
     def _quota_bookings(self, field_name, value, window, tz):
@@ -815,7 +854,7 @@ class FacilityBooking(models.Model):
                 window[1],
             )
         )
-        return [(_local(s, tz), _local(e, tz)) for s, e in self.env.cr.fetchall()]
+        return [(to_local(s, tz), to_local(e, tz)) for s, e in self.env.cr.fetchall()]
 
     def _offer_released_time(self, start, stop):
         """Offer freed time to the instrument's waitlist, in order, and tell the managers."""
@@ -875,7 +914,7 @@ class FacilityBooking(models.Model):
             return _(
                 "Monthly opening rule: time in %(month)s opens on %(opens)s (the last week of "
                 "the month before); this booking starts %(day)s.",
-                month=babel_format_date(p["month"], "LLLL y", locale=self._locale()),
+                month=self._fmt_month(p["month"]),
                 opens=self._fmt_day(p["opens"]),
                 day=self._fmt_day(p["day"]),
             )
@@ -957,7 +996,7 @@ class FacilityBooking(models.Model):
             period = (
                 _("the week of %(day)s", day=self._fmt_day(p["period_start"]))
                 if p["period"] == "week"
-                else babel_format_date(p["period_start"], "LLLL y", locale=self._locale())
+                else self._fmt_month(p["period_start"])
             )
             unit = _("h") if p["unit"] == "hours" else _("workdays")
             return _(
@@ -993,7 +1032,41 @@ class FacilityBooking(models.Model):
                 year=p["year"],
                 used=_num(round(p["used"], 1)),
             )
+        if code == "allocation_missing":
+            return _(
+                "Allocation rule: %(instrument)s is booked within the hours the expert committee "
+                "allocates; %(group)s has no hours allocated for %(month)s. Apply for machine "
+                "time first.",
+                instrument=self.instrument_id.name,
+                group=self.research_group_id.name,
+                month=self._fmt_month(p["month"]),
+            )
+        if code == "allocation":
+            lapsed = (
+                _(
+                    " (%(forfeited)s h not booked by %(deadline)s were forfeited)",
+                    forfeited=_num(round(p["forfeited"], 2)),
+                    deadline=self._fmt_day(p["deadline"]),
+                )
+                if p["forfeited"]
+                else ""
+            )
+            return _(
+                "Allocation rule: %(group)s has %(allocated)s h allocated on %(instrument)s for "
+                "%(month)s%(lapsed)s, %(remaining)s h of them left; with this booking it would "
+                "use %(used)s h.",
+                group=self.research_group_id.name,
+                allocated=_num(round(p["allocated"], 2)),
+                instrument=self.instrument_id.name,
+                month=self._fmt_month(p["month"]),
+                lapsed=lapsed,
+                remaining=_num(round(p["remaining"], 2)),
+                used=_num(round(p["used"], 2)),
+            )
         return code
+
+    def _fmt_month(self, day):
+        return format_month(self.env, day)
 
     def _locale(self):
         return babel_locale_parse(self.env.lang or "en_US")
@@ -1006,7 +1079,7 @@ class FacilityBooking(models.Model):
         return f"{self._fmt_day(moment.date())} {moment.strftime('%H:%M')}"
 
     def _fmt_datetime(self, utc_moment):
-        return self._fmt_local(_local(utc_moment, self.instrument_id._booking_tz()))
+        return self._fmt_local(to_local(utc_moment, self.instrument_id._booking_tz()))
 
     def _state_label(self):
         return selection_label(self, "state")
@@ -1018,11 +1091,3 @@ def _hours(delta):
 
 def _num(value):
     return f"{value:g}" if isinstance(value, float) else str(value)
-
-
-def _local(utc_naive, tz):
-    return pytz.utc.localize(utc_naive).astimezone(tz).replace(tzinfo=None)
-
-
-def _to_utc(local_naive, tz):
-    return tz.localize(local_naive).astimezone(pytz.utc).replace(tzinfo=None)

@@ -118,6 +118,18 @@ class FacilityBookingPolicy(models.Model):
         string="Reserved For", translate=True, help="e.g. CAS pilot projects (院先导项目)."
     )
     quota_ids = fields.One2many("facility.booking.quota", "policy_id", string="Quotas", copy=True)
+    allocation_required = fields.Boolean(
+        string="Allocated Hours Required",
+        tracking=True,
+        help="Research groups book only within the hours the expert committee allocated them "
+        "for the month (Talos, Titan, Helios).",
+    )
+    allocation_deadline_day = fields.Integer(
+        string="Book Allocation By Day",
+        default=1,
+        help="Allocated hours not booked by the end of this day of their month lapse and can be "
+        "re-allocated to other groups in a second round (seed: the 1st).",
+    )
 
     _sql_constraints = [
         (
@@ -136,6 +148,11 @@ class FacilityBookingPolicy(models.Model):
             "CHECK(external_share >= 0 AND external_share <= 100 "
             "AND reserved_share >= 0 AND reserved_share < 100)",
             "Shares are percentages between 0 and 100.",
+        ),
+        (
+            "allocation_deadline_range",
+            "CHECK(allocation_deadline_day BETWEEN 1 AND 31)",
+            "The allocation deadline is a day of the month, 1 to 31.",
         ),
     ]
 
@@ -196,4 +213,6 @@ class FacilityBookingPolicy(models.Model):
             ),
             external_share=self.external_share / 100,
             reserved_share=self.reserved_share / 100,
+            allocation_rule=self.allocation_required,
+            allocation_deadline_day=self.allocation_deadline_day,
         )

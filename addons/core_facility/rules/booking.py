@@ -42,6 +42,19 @@ class Quota:
     limit: float
 
 
+@dataclass(frozen=True)
+class Allocation:
+    """Hours a research group may book on an instrument in one month.
+
+    ``hours`` come from the expert committee, ``second_round`` from other groups' forfeited
+    time; ``forfeited`` is what was recorded at the deadline, ``None`` while not recorded.
+    """
+
+    hours: float
+    second_round: float = 0.0
+    forfeited: float = None
+
+
 @dataclass
 class Policy:
     horizon_unit: str = HORIZON_NONE
@@ -63,6 +76,8 @@ class Policy:
     quotas: tuple = ()
     external_share: float = 0.0  # external groups' share of the annual hours at most (0.15)
     reserved_share: float = 0.0  # share of the annual hours reserved for a programme (0.30)
+    allocation_rule: bool = False  # book only within hours allocated for the month
+    allocation_deadline_day: int = 1  # allocated hours not booked by the end of this day lapse
 
 
 @dataclass
@@ -85,6 +100,8 @@ class Request:
     year_external_hours: float = 0.0  # hours of external groups already booked this year
     year_unreserved_hours: float = 0.0  # hours outside the reserved programme this year
     reserved_project: bool = False  # this booking belongs to the reserved programme
+    allocation: Allocation = None  # the group's allocation for the month of the start, if any
+    allocation_used_hours: float = 0.0  # the group's other bookings in that month
 
 
 @dataclass(frozen=True)
@@ -120,6 +137,28 @@ def horizon_last_day(today, unit, count):
 def monthly_open_date(month_first_day, open_days):
     """Day from which the month starting on ``month_first_day`` can be booked."""
     return month_first_day - timedelta(days=open_days)
+
+
+def allocation_deadline(month_first_day, deadline_day):
+    """Last day on which a month's allocated hours can still be booked before they lapse."""
+    last = (next_month_start(month_first_day) - DAY).day
+    return month_first_day.replace(day=max(1, min(deadline_day, last)))
+
+
+def forfeitable_hours(allocation, booked_hours):
+    """Committee hours not booked: what lapses at the deadline. Second-round hours are granted
+    after the deadline and do not lapse; bookings use the committee's hours first."""
+    return max(0.0, allocation.hours - booked_hours)
+
+
+def allocation_balance(allocation, used_hours, today, deadline):
+    """``(allocated, forfeited, remaining)`` hours of ``allocation`` given the hours already
+    booked. Past the deadline, unbooked hours have lapsed even if not yet recorded."""
+    allocated = allocation.hours + allocation.second_round
+    forfeited = allocation.forfeited
+    if forfeited is None:
+        forfeited = forfeitable_hours(allocation, used_hours) if today > deadline else 0.0
+    return allocated, forfeited, allocated - forfeited - used_hours
 
 
 def booked_days(start, stop):
@@ -326,6 +365,32 @@ def evaluate(policy, request):
                     },
                 )
             )
+
+    # Allocated hours (Talos, Titan, Helios): within the committee's allocation for the month;
+    # hours not booked by the deadline lapse
+    if policy.allocation_rule:
+        month = month_start(day)
+        deadline = allocation_deadline(month, policy.allocation_deadline_day)
+        if request.allocation is None:
+            add(Violation("allocation_missing", {"month": month}))
+        else:
+            allocated, forfeited, remaining = allocation_balance(
+                request.allocation, request.allocation_used_hours, today, deadline
+            )
+            if hours > remaining + 1e-9:
+                add(
+                    Violation(
+                        "allocation",
+                        {
+                            "month": month,
+                            "allocated": allocated,
+                            "forfeited": forfeited,
+                            "deadline": deadline,
+                            "used": request.allocation_used_hours + hours,
+                            "remaining": max(0.0, remaining),
+                        },
+                    )
+                )
     return violations
 
 

@@ -2,6 +2,7 @@ from . import (
     test_access,
     test_assessment,
     test_booking,
+    test_booking_allocation,
     test_booking_concurrency,
     test_certification,
     test_instrument,

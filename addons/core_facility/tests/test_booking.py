@@ -83,6 +83,24 @@ class BookingCase(FacilityCase):
         for user in (cls.student_a1, cls.student_a2, cls.student_b1):
             cls.grant(user, cls.spirit, cls.primary)
         cls.grant(cls.student_b1, cls.spirit, cls.intermediate)
+        # the committee's allocations, ample, for the months the tests book in
+        cls.allocations = cls.env["facility.booking.allocation"].create(
+            [
+                {
+                    "instrument_id": instrument.id,
+                    "research_group_id": group.id,
+                    "month": month,
+                    "hours": 500,
+                }
+                for instrument in (cls.titan, cls.talos, cls.helios)
+                for group in (cls.group_a, cls.group_b)
+                for month in ("2025-12-01", "2026-01-01")
+            ]
+        )
+        # December's deadline (the 1st) is past: its forfeiture was recorded, nothing lapsed
+        cls.allocations.filtered(lambda a: a.month.month == 12).write(
+            {"forfeit_date": "2025-12-02 00:00:00", "forfeited_hours": 0}
+        )
 
     def book(self, instrument, start, stop, user=None, group=None, **values):
         user = user or self.student_a1

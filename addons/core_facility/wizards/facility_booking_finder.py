@@ -5,7 +5,7 @@ import pytz
 from odoo import Command, fields, models
 from odoo.exceptions import UserError
 
-from ..models.facility_booking import _to_utc
+from ..models.utils import to_utc
 
 MAX_RESULTS = 5
 
@@ -109,18 +109,18 @@ class FacilityBookingFinder(models.TransientModel):
                 options.append((slots[0].bounds(day)[0], slots[-1].bounds(day)[1]))
                 for start, stop in sorted(set(options)):
                     if start >= local_from and stop - start >= wanted:
-                        yield _to_utc(start, tz), _to_utc(stop, tz)
+                        yield to_utc(start, tz), to_utc(stop, tz)
             elif policy and policy.whole_days_only:
                 start = datetime.combine(day, datetime.min.time())
                 days = max(1, -(-int(self.duration_hours) // 24))
                 if start >= local_from:
-                    yield _to_utc(start, tz), _to_utc(start + timedelta(days=days), tz)
+                    yield to_utc(start, tz), to_utc(start + timedelta(days=days), tz)
             else:
                 start = datetime.combine(day, datetime.min.time())
                 for step in range(48):
                     candidate = start + timedelta(minutes=30 * step)
                     if candidate >= local_from:
-                        yield _to_utc(candidate, tz), _to_utc(candidate + wanted, tz)
+                        yield to_utc(candidate, tz), to_utc(candidate + wanted, tz)
             day += timedelta(days=1)
 
 

@@ -1,0 +1,283 @@
+from collections import defaultdict
+from datetime import datetime, time
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL, format_date
+
+from ..rules import booking as rules
+from .utils import format_month, to_local, to_utc
+
+# Bookings that use allocated hours: wasted time (no-show) used them too.
+ALLOCATION_STATES = ("requested", "confirmed", "in_use", "done", "no_show")
+
+
+class FacilityBookingAllocation(models.Model):
+    """Machine time the expert committee allocates to a research group on an instrument for one
+    month (seed 000, 附件2 §3–5: Talos, Titan, Helios).
+
+    The group books within it; hours not booked by the policy's deadline (the 1st) lapse and can
+    be re-allocated to other groups in a second round.
+    """
+
+    _name = "facility.booking.allocation"
+    _description = "Allocated Machine Time"
+    _inherit = ["mail.thread"]
+    _order = "month desc, instrument_id, research_group_id"
+
+    instrument_id = fields.Many2one(
+        "facility.instrument", required=True, index=True, tracking=True, ondelete="restrict"
+    )
+    research_group_id = fields.Many2one(
+        "facility.research.group", required=True, index=True, tracking=True, ondelete="restrict"
+    )
+    group_category = fields.Selection(related="research_group_id.category")
+    month = fields.Date(
+        required=True,
+        index=True,
+        tracking=True,
+        default=lambda self: rules.next_month_start(fields.Date.context_today(self)),
+        help="The month the hours are for (stored as its first day).",
+    )
+    hours = fields.Float(
+        string="Allocated (h)", tracking=True, help="Hours allocated by the expert committee."
+    )
+    second_round_hours = fields.Float(
+        string="Second Round (h)",
+        tracking=True,
+        help="Hours other groups forfeited this month, re-allocated to this group.",
+    )
+    forfeited_hours = fields.Float(
+        string="Forfeited (h)",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        help="Allocated hours not booked by the deadline; they can be re-allocated.",
+    )
+    forfeit_date = fields.Datetime(string="Forfeiture Recorded", readonly=True, copy=False)
+    deadline = fields.Date(
+        string="Book By",
+        compute="_compute_deadline",
+        help="Hours not booked by the end of this day lapse.",
+    )
+    total_hours = fields.Float(string="Usable (h)", compute="_compute_usage")
+    booked_hours = fields.Float(string="Booked (h)", compute="_compute_usage")
+    remaining_hours = fields.Float(string="Remaining (h)", compute="_compute_usage")
+    pool_hours = fields.Float(
+        string="Second-round Pool (h)",
+        compute="_compute_pool_hours",
+        help="Hours forfeited on this instrument this month and not re-allocated yet.",
+    )
+    origin = fields.Char(
+        string="Source", help="The application or committee decision the hours come from."
+    )
+    note = fields.Text()
+
+    _sql_constraints = [
+        (
+            "group_month_unique",
+            "UNIQUE(instrument_id, research_group_id, month)",
+            "A research group has one allocation per instrument and month: change its hours.",
+        ),
+        (
+            "hours_positive",
+            "CHECK(hours >= 0 AND second_round_hours >= 0 AND forfeited_hours >= 0)",
+            "Allocated hours cannot be negative.",
+        ),
+    ]
+
+    # -- computes -------------------------------------------------------------------------------
+
+    @api.depends("month", "instrument_id.booking_policy_id.allocation_deadline_day")
+    def _compute_deadline(self):
+        for allocation in self:
+            policy = allocation.instrument_id.booking_policy_id
+            allocation.deadline = (
+                rules.allocation_deadline(allocation.month, policy.allocation_deadline_day or 1)
+                if allocation.month
+                else False
+            )
+
+    @api.depends("hours", "second_round_hours", "forfeited_hours")
+    def _compute_usage(self):
+        usage = self._usage(
+            [(a.instrument_id.id, a.research_group_id.id, a.month) for a in self if a.month]
+        )
+        for allocation in self:
+            key = (allocation.instrument_id.id, allocation.research_group_id.id, allocation.month)
+            booked = usage.get(key, 0.0)
+            allocation.total_hours = (
+                allocation.hours + allocation.second_round_hours - allocation.forfeited_hours
+            )
+            allocation.booked_hours = booked
+            allocation.remaining_hours = allocation.total_hours - booked
+
+    @api.depends("instrument_id", "month", "forfeited_hours", "second_round_hours")
+    def _compute_pool_hours(self):
+        for allocation in self:
+            allocation.pool_hours = allocation._pool()[0] if allocation.month else 0.0
+
+    # -- constraints ----------------------------------------------------------------------------
+
+    @api.constrains("hours", "second_round_hours")
+    def _check_hours(self):
+        for allocation in self:
+            if not allocation.hours and not allocation.second_round_hours:
+                raise ValidationError(
+                    self.env._("Allocate some hours, by the committee or in a second round.")
+                )
+
+    @api.constrains("second_round_hours", "forfeited_hours", "instrument_id", "month")
+    def _check_second_round(self):
+        for allocation in self.filtered("second_round_hours"):
+            pool, forfeited, granted = allocation._pool()
+            if pool < -1e-9:
+                raise ValidationError(
+                    self.env._(
+                        "Second-round hours come from forfeited time: %(forfeited)s h were "
+                        "forfeited on %(instrument)s in %(month)s, %(granted)s h would be "
+                        "re-allocated.",
+                        forfeited=forfeited,
+                        instrument=allocation.instrument_id.name,
+                        month=allocation._month_label(),
+                        granted=granted,
+                    )
+                )
+
+    # -- CRUD -----------------------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            _first_of_month(vals)
+        allocations = super().create(vals_list)
+        for allocation in allocations:
+            allocation.message_subscribe(allocation.research_group_id.pi_id.partner_id.ids)
+        return allocations
+
+    def write(self, vals):
+        _first_of_month(vals)
+        return super().write(vals)
+
+    @api.depends("instrument_id.name", "research_group_id.name", "month")
+    def _compute_display_name(self):
+        for allocation in self:
+            allocation.display_name = " · ".join(
+                part
+                for part in (
+                    allocation.instrument_id.name,
+                    allocation.research_group_id.name,
+                    allocation.month and allocation._month_label(),
+                )
+                if part
+            )
+
+    # -- business methods -----------------------------------------------------------------------
+
+    @api.model
+    def _usage(self, keys, exclude_booking_id=0):
+        """Hours booked per ``(instrument_id, group_id, month)``: bookings that use allocated
+        time and start in that month in the facility's time zone."""
+        result = {}
+        if not keys:
+            return result
+        self.env["facility.booking"].flush_model(
+            ["instrument_id", "research_group_id", "state", "date_start", "duration_hours"]
+        )
+        by_tz = defaultdict(list)
+        instruments = self.env["facility.instrument"].browse({k[0] for k in keys}).sudo()
+        tz_of = {instrument.id: instrument._booking_tz() for instrument in instruments}
+        for key in keys:
+            by_tz[tz_of[key[0]]].append(key)
+        for tz, tz_keys in by_tz.items():
+            values = SQL(", ").join(
+                SQL(
+                    "(%s, %s, %s::date, %s::timestamp, %s::timestamp)",
+                    instrument_id,
+                    group_id,
+                    month,
+                    to_utc(datetime.combine(month, time()), tz),
+                    to_utc(datetime.combine(rules.next_month_start(month), time()), tz),
+                )
+                for instrument_id, group_id, month in tz_keys
+            )
+            self.env.cr.execute(
+                SQL(
+                    "SELECT k.instrument_id, k.group_id, k.month, "
+                    "COALESCE(SUM(b.duration_hours), 0) "
+                    "FROM (VALUES %s) AS k(instrument_id, group_id, month, date_from, date_to) "
+                    "LEFT JOIN facility_booking b ON b.instrument_id = k.instrument_id "
+                    "AND b.research_group_id = k.group_id AND b.state IN %s AND b.id != %s "
+                    "AND b.date_start >= k.date_from AND b.date_start < k.date_to "
+                    "GROUP BY k.instrument_id, k.group_id, k.month",
+                    values,
+                    ALLOCATION_STATES,
+                    exclude_booking_id,
+                )
+            )
+            for instrument_id, group_id, month, hours in self.env.cr.fetchall():
+                result[(instrument_id, group_id, month)] = hours
+        return result
+
+    def _pool(self):
+        """``(pool, forfeited, granted)``: second-round hours left on this allocation's
+        instrument and month."""
+        self.ensure_one()
+        siblings = self.sudo().search(
+            [("instrument_id", "=", self.instrument_id.id), ("month", "=", self.month)]
+        )
+        forfeited = sum(siblings.mapped("forfeited_hours"))
+        granted = sum(siblings.mapped("second_round_hours"))
+        return forfeited - granted, forfeited, granted
+
+    def _month_label(self):
+        return format_month(self.env, self.month)
+
+    def _to_rule(self):
+        self.ensure_one()
+        return rules.Allocation(
+            hours=self.hours,
+            second_round=self.second_round_hours,
+            forfeited=self.forfeited_hours if self.forfeit_date else None,
+        )
+
+    @api.model
+    def _cron_forfeit(self):
+        """Record the hours that lapsed at their deadline, and tell the group and managers."""
+        today = fields.Date.context_today(self)
+        candidates = self.search(
+            [("forfeit_date", "=", False), ("month", "<=", rules.month_start(today))]
+        )
+        due = candidates.filtered(lambda a: a._local_today() > a.deadline)
+        due._forfeit()
+
+    def _forfeit(self):
+        usage = self._usage([(a.instrument_id.id, a.research_group_id.id, a.month) for a in self])
+        now = fields.Datetime.now()
+        for allocation in self:
+            key = (allocation.instrument_id.id, allocation.research_group_id.id, allocation.month)
+            lapsed = rules.forfeitable_hours(allocation._to_rule(), usage.get(key, 0.0))
+            allocation.write({"forfeited_hours": lapsed, "forfeit_date": now})
+            if lapsed:
+                managers = allocation.instrument_id.manager_ids
+                allocation.message_post(
+                    body=self.env._(
+                        "%(hours)s h allocated on %(instrument)s for %(month)s were not booked "
+                        "by %(deadline)s and are forfeited; they can be re-allocated to other "
+                        "groups in a second round.",
+                        hours=lapsed,
+                        instrument=allocation.instrument_id.name,
+                        month=allocation._month_label(),
+                        deadline=format_date(self.env, allocation.deadline),
+                    ),
+                    partner_ids=managers.partner_id.ids,
+                )
+
+    def _local_today(self):
+        tz = self.instrument_id.sudo()._booking_tz()
+        return to_local(fields.Datetime.now(), tz).date()
+
+
+def _first_of_month(vals):
+    if vals.get("month"):
+        vals["month"] = rules.month_start(fields.Date.to_date(vals["month"]))
