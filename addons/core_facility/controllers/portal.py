@@ -2,7 +2,7 @@ from datetime import datetime
 
 import pytz
 
-from odoo import http
+from odoo import fields, http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
 
@@ -80,6 +80,13 @@ class FacilityPortal(CustomerPortal):
                     [("booking_mode", "=", "booking"), ("state", "=", "in_service")]
                 ),
                 "groups": user.facility_group_ids,
+                "allocations": request.env["facility.booking.allocation"].search(
+                    [
+                        ("research_group_id", "in", user.facility_group_ids.ids),
+                        ("month", ">=", fields.Date.context_today(user).replace(day=1)),
+                    ],
+                    order="month, instrument_id",
+                ),
                 "page_name": "facility_booking",
                 "error": error,
                 "message": message,

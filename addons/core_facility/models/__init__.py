@@ -1,3 +1,4 @@
+from . import facility_booking_rule_mixin  # isort: skip (inherited below)
 from . import (
     facility_assessment,
     facility_assessment_line,

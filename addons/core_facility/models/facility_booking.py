@@ -610,30 +610,32 @@ class FacilityBooking(models.Model):
             to_utc(datetime.combine(period_to, datetime.min.time()), tz),
         )
         calendar = policy._calendar(instrument)
-        quotas = policy.quota_ids.filtered("enabled")
+        rule = policy._to_rules()
+        scopes = {quota.scope for quota in rule.quotas}
+        offhours_exempt = policy.offhours_level_id.id in held or companion_ok
         facts.update(
-            rules=policy._to_rules(),
+            rules=rule,
             companion_ok=companion_ok,
             working=booking._working_intervals(calendar, tz, start, stop)
-            if policy.offhours_level_id
+            if rule.offhours_rule and not offhours_exempt
             else [],
             workdays=booking._workdays(calendar, tz, period_from, period_to)
-            if (quotas or policy.weekend_level_id or policy.restricted_workdays_only)
+            if (rule.quotas or rule.weekend_rule or rule.restricted_workdays_only)
             else None,
             blackouts=booking._blackouts(tz, window_start, window_stop),
             user_bookings=booking._quota_bookings("operator_id", booking.operator_id.id, period, tz)
-            if any(q.scope == "user" for q in quotas) or policy.weekend_level_id
+            if "user" in scopes or rule.weekend_rule
             else [],
             group_bookings=booking._quota_bookings(
                 "research_group_id", booking.research_group_id.id, period, tz
             )
-            if any(q.scope == "group" for q in quotas)
+            if "group" in scopes
             else [],
             shares=booking._year_shares(tz, start.year)
-            if policy.external_share or policy.reserved_share
+            if rule.external_share or rule.reserved_share
             else (0.0, 0.0),
             allocations=booking._allocations(start.date(), stop.date())
-            if policy.allocation_required
+            if rule.allocation_rule
             else {},
         )
         return facts
@@ -708,7 +710,7 @@ class FacilityBooking(models.Model):
                     state=selection_label(instrument, "state"),
                 )
             )
-        if operator not in group.member_ids:
+        if group not in operator.facility_group_ids:
             messages.append(
                 self.env._(
                     "Operator rule: %(operator)s is not a member of %(group)s; the operator must "

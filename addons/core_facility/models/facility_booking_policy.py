@@ -1,6 +1,6 @@
 from datetime import date
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 
 from ..rules import booking as rules
@@ -11,7 +11,7 @@ class FacilityBookingPolicy(models.Model):
 
     _name = "facility.booking.policy"
     _description = "Booking Policy"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "facility.booking.rule.mixin"]
     _order = "name"
 
     name = fields.Char(required=True, translate=True, tracking=True)
@@ -186,8 +186,13 @@ class FacilityBookingPolicy(models.Model):
         return self.calendar_id or instrument.company_id.resource_calendar_id
 
     def _to_rules(self):
-        """The plain :class:`rules.Policy` the pure rules evaluate."""
+        """The plain :class:`rules.Policy` the pure rules evaluate (cached until a policy, slot
+        or quota changes)."""
         self.ensure_one()
+        return self.sudo()._cached_rules()
+
+    @tools.ormcache("self.id")
+    def _cached_rules(self):
         slots = tuple(slot._to_rule() for slot in self.slot_ids.sorted("sequence"))
         return rules.Policy(
             horizon_unit=self.horizon_unit,

@@ -6,6 +6,7 @@ class FacilityBookingQuota(models.Model):
 
     _name = "facility.booking.quota"
     _description = "Booking Quota"
+    _inherit = ["facility.booking.rule.mixin"]
     _order = "policy_id, id"
 
     policy_id = fields.Many2one("facility.booking.policy", required=True, ondelete="cascade")

@@ -9,6 +9,7 @@ class FacilityBookingSlot(models.Model):
 
     _name = "facility.booking.slot"
     _description = "Booking Day Slot"
+    _inherit = ["facility.booking.rule.mixin"]
     _order = "policy_id, sequence, id"
 
     name = fields.Char(required=True, translate=True)

@@ -55,7 +55,7 @@ class Allocation:
     forfeited: float = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Policy:
     horizon_unit: str = HORIZON_NONE
     horizon_internal: int = 0

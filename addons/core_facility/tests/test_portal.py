@@ -1,6 +1,7 @@
 import re
 from datetime import datetime, timedelta
 
+from odoo import fields
 from odoo.tests import HttpCase, tagged
 
 from .common import FacilityCase
@@ -75,6 +76,31 @@ class TestPortalBooking(HttpCase, FacilityCase):
         self.url_open(f"/my/bookings/{booking.id}/cancel", data={"csrf_token": self._csrf(page)})
         booking.invalidate_recordset()
         self.assertEqual(booking.state, "cancelled")
+
+    def test_portal_user_sees_own_groups_allocated_time(self):
+        self.group_b.member_ids |= self.portal_user
+        month = fields.Date.today().replace(day=1)
+        Allocation = self.env["facility.booking.allocation"]
+        Allocation.create(
+            [
+                {
+                    "instrument_id": self.titan.id,
+                    "research_group_id": group.id,
+                    "month": month,
+                    "hours": hours,
+                    "origin": origin,
+                }
+                for group, hours, origin in (
+                    (self.group_b, 36, "APP-B"),
+                    (self.group_a, 48, "APP-A"),
+                )
+            ]
+        )
+        self.authenticate("t_portal", "t_portal")
+        page = self.url_open("/my/bookings").text
+        self.assertIn("o_facility_allocation", page)
+        self.assertIn("<span>36.0</span>", page)
+        self.assertNotIn("<span>48.0</span>", page)
 
     def test_portal_user_cannot_cancel_others_bookings(self):
         self.group_b.member_ids |= self.portal_user
