@@ -10,7 +10,7 @@ from odoo.tools import SQL, format_date
 from odoo.tools.misc import babel_locale_parse
 
 from ..rules import booking as rules
-from .utils import format_month, selection_label, to_local, to_utc
+from .utils import format_month, num, selection_label, to_local, to_utc
 
 # Bookings that hold their time: the exclusion constraint covers exactly these.
 ACTIVE_STATES = ("confirmed", "in_use", "done")
@@ -1004,35 +1004,35 @@ class FacilityBooking(models.Model):
             return _(
                 "Quota rule: at most %(limit)s %(unit)s %(scope)s in %(period)s; with this "
                 "booking it would be %(used)s %(unit)s.",
-                limit=_num(p["limit"]),
+                limit=num(p["limit"]),
                 unit=unit,
                 scope=scope,
                 period=period,
-                used=_num(p["used"]),
+                used=num(p["used"]),
             )
         if code == "external_share":
             return _(
                 "Share rule: external groups may book at most %(share)s%% of the %(annual)s "
                 "annual hours of %(instrument)s (%(cap)s h) in %(year)s; with this booking it "
                 "would be %(used)s h.",
-                share=_num(p["share"] * 100),
-                annual=_num(self.sudo().instrument_id.rated_annual_hours),
+                share=num(p["share"] * 100),
+                annual=num(self.sudo().instrument_id.rated_annual_hours),
                 instrument=self.instrument_id.name,
-                cap=_num(round(p["cap"], 1)),
+                cap=num(round(p["cap"], 1)),
                 year=p["year"],
-                used=_num(round(p["used"], 1)),
+                used=num(round(p["used"], 1)),
             )
         if code == "reserved_share":
             return _(
                 "Share rule: %(share)s%% of the annual hours of %(instrument)s are reserved for "
                 "%(label)s; other bookings may use %(cap)s h in %(year)s, with this booking it "
                 "would be %(used)s h.",
-                share=_num(p["share"] * 100),
+                share=num(p["share"] * 100),
                 instrument=self.instrument_id.name,
                 label=policy.reserved_label or _("the reserved programme"),
-                cap=_num(round(p["cap"], 1)),
+                cap=num(round(p["cap"], 1)),
                 year=p["year"],
-                used=_num(round(p["used"], 1)),
+                used=num(round(p["used"], 1)),
             )
         if code == "allocation_missing":
             return _(
@@ -1047,7 +1047,7 @@ class FacilityBooking(models.Model):
             lapsed = (
                 _(
                     " (%(forfeited)s h not booked by %(deadline)s were forfeited)",
-                    forfeited=_num(round(p["forfeited"], 2)),
+                    forfeited=num(round(p["forfeited"], 2)),
                     deadline=self._fmt_day(p["deadline"]),
                 )
                 if p["forfeited"]
@@ -1058,12 +1058,12 @@ class FacilityBooking(models.Model):
                 "%(month)s%(lapsed)s, %(remaining)s h of them left; with this booking it would "
                 "use %(used)s h.",
                 group=self.research_group_id.name,
-                allocated=_num(round(p["allocated"], 2)),
+                allocated=num(round(p["allocated"], 2)),
                 instrument=self.instrument_id.name,
                 month=self._fmt_month(p["month"]),
                 lapsed=lapsed,
-                remaining=_num(round(p["remaining"], 2)),
-                used=_num(round(p["used"], 2)),
+                remaining=num(round(p["remaining"], 2)),
+                used=num(round(p["used"], 2)),
             )
         return code
 
@@ -1089,7 +1089,3 @@ class FacilityBooking(models.Model):
 
 def _hours(delta):
     return delta.total_seconds() / 3600
-
-
-def _num(value):
-    return f"{value:g}" if isinstance(value, float) else str(value)

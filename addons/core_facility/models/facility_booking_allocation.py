@@ -6,7 +6,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools import SQL, format_date
 
 from ..rules import booking as rules
-from .utils import format_month, to_local, to_utc
+from .utils import format_month, num, to_local, to_utc
 
 # Bookings that use allocated hours: wasted time (no-show) used them too.
 ALLOCATION_STATES = ("requested", "confirmed", "in_use", "done", "no_show")
@@ -98,19 +98,27 @@ class FacilityBookingAllocation(models.Model):
                 else False
             )
 
-    @api.depends("hours", "second_round_hours", "forfeited_hours")
+    @api.depends("hours", "second_round_hours", "forfeited_hours", "forfeit_date")
     def _compute_usage(self):
+        """As the booking rule sees it: past the deadline, unbooked committee hours have
+        lapsed even before the scheduled job records it."""
+        complete = self.filtered(lambda a: a.month and a.instrument_id and a.research_group_id)
         usage = self._usage(
-            [(a.instrument_id.id, a.research_group_id.id, a.month) for a in self if a.month]
+            [(a.instrument_id.id, a.research_group_id.id, a.month) for a in complete]
         )
         for allocation in self:
+            if allocation not in complete:
+                allocation.total_hours = allocation.booked_hours = 0.0
+                allocation.remaining_hours = 0.0
+                continue
             key = (allocation.instrument_id.id, allocation.research_group_id.id, allocation.month)
             booked = usage.get(key, 0.0)
-            allocation.total_hours = (
-                allocation.hours + allocation.second_round_hours - allocation.forfeited_hours
+            allocated, forfeited, remaining = rules.allocation_balance(
+                allocation._to_rule(), booked, allocation._local_today(), allocation.deadline
             )
+            allocation.total_hours = allocated - forfeited
             allocation.booked_hours = booked
-            allocation.remaining_hours = allocation.total_hours - booked
+            allocation.remaining_hours = remaining
 
     @api.depends("instrument_id", "month", "forfeited_hours", "second_round_hours")
     def _compute_pool_hours(self):
@@ -137,10 +145,10 @@ class FacilityBookingAllocation(models.Model):
                         "Second-round hours come from forfeited time: %(forfeited)s h were "
                         "forfeited on %(instrument)s in %(month)s, %(granted)s h would be "
                         "re-allocated.",
-                        forfeited=forfeited,
+                        forfeited=num(round(forfeited, 2)),
                         instrument=allocation.instrument_id.name,
                         month=allocation._month_label(),
-                        granted=granted,
+                        granted=num(round(granted, 2)),
                     )
                 )
 
@@ -259,19 +267,25 @@ class FacilityBookingAllocation(models.Model):
             lapsed = rules.forfeitable_hours(allocation._to_rule(), usage.get(key, 0.0))
             allocation.write({"forfeited_hours": lapsed, "forfeit_date": now})
             if lapsed:
-                managers = allocation.instrument_id.manager_ids
-                allocation.message_post(
-                    body=self.env._(
-                        "%(hours)s h allocated on %(instrument)s for %(month)s were not booked "
-                        "by %(deadline)s and are forfeited; they can be re-allocated to other "
-                        "groups in a second round.",
-                        hours=lapsed,
-                        instrument=allocation.instrument_id.name,
-                        month=allocation._month_label(),
-                        deadline=format_date(self.env, allocation.deadline),
-                    ),
-                    partner_ids=managers.partner_id.ids,
-                )
+                # in the language of the group's PI, who is told
+                lang = allocation.research_group_id.pi_id.lang or self.env.lang
+                allocation.with_context(lang=lang)._post_forfeiture(lapsed)
+
+    def _post_forfeiture(self, lapsed):
+        self.ensure_one()
+        managers = self.instrument_id.manager_ids
+        self.message_post(
+            body=self.env._(
+                "%(hours)s h allocated on %(instrument)s for %(month)s were not booked by "
+                "%(deadline)s and are forfeited; they can be re-allocated to other groups in a "
+                "second round.",
+                hours=num(round(lapsed, 2)),
+                instrument=self.instrument_id.name,
+                month=self._month_label(),
+                deadline=format_date(self.env, self.deadline),
+            ),
+            partner_ids=managers.partner_id.ids,
+        )
 
     def _local_today(self):
         tz = self.instrument_id.sudo()._booking_tz()

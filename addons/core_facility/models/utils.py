@@ -1,7 +1,7 @@
 """Small ORM helpers shared by the models."""
 
 import pytz
-from babel.dates import format_date as babel_format_date
+from babel.dates import format_skeleton
 
 from odoo.tools.misc import babel_locale_parse
 
@@ -24,4 +24,9 @@ def to_utc(local_naive, tz):
 
 def format_month(env, day):
     """``day``'s month and year in the user's language ("January 2026", "2026年1月")."""
-    return babel_format_date(day, "LLLL y", locale=babel_locale_parse(env.lang or "en_US"))
+    return format_skeleton("yMMMM", day, locale=babel_locale_parse(env.lang or "en_US"))
+
+
+def num(value):
+    """A number as people write it: 24 rather than 24.0, 9.5 as it is."""
+    return f"{value:g}" if isinstance(value, float) else str(value)

@@ -43,9 +43,14 @@ class TestBookingAllocation(BookingCase):
                     self.titan, local(2026, 1, 8, 8, 30), local(2026, 1, 8, 18), self.student_b1
                 )
             third.with_user(self.student_a1).action_cancel()
-        january.invalidate_recordset()
-        self.assertEqual(january.booked_hours, 33.5)
-        self.assertEqual(january.remaining_hours, 9.5)
+            january.invalidate_recordset()
+            self.assertEqual(january.booked_hours, 33.5)
+            self.assertEqual(january.remaining_hours, 9.5)
+        # on 2 January, before the scheduled job runs, the list already shows the lapse
+        with freeze_time("2026-01-01 16:05:00"):
+            january.invalidate_recordset()
+            self.assertEqual(january.remaining_hours, 0)
+            self.assertEqual(january.total_hours, 33.5)
 
         # 2 Jan 00:30 in Shanghai: the 9.5 h not booked by the 1st lapse
         with freeze_time("2026-01-01 16:30:00"):
@@ -123,3 +128,22 @@ class TestBookingAllocation(BookingCase):
                         "hours": 5,
                     }
                 )
+
+    @freeze_time("2025-12-25 01:00:00")
+    def test_allocation_message_in_chinese(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["core_facility"], ["zh_CN"])
+        self.allocation(self.group_b).unlink()
+        booking = self.env["facility.booking"].with_user(self.student_b1).with_context(lang="zh_CN")
+        with self.assertRaisesRegex(
+            ValidationError, "机时分配规定：.*Group B 在 2026年1月 没有分配机时"
+        ):
+            booking.create(
+                {
+                    "instrument_id": self.titan.id,
+                    "research_group_id": self.group_b.id,
+                    "purpose": "x",
+                    "date_start": local(2026, 1, 5, 8, 30),
+                    "date_stop": local(2026, 1, 5, 18),
+                }
+            )

@@ -79,7 +79,8 @@ class TestPortalBooking(HttpCase, FacilityCase):
 
     def test_portal_user_sees_own_groups_allocated_time(self):
         self.group_b.member_ids |= self.portal_user
-        month = fields.Date.today().replace(day=1)
+        # next month: its hours cannot have lapsed yet
+        month = fields.Date.today().replace(day=28) + timedelta(days=4)
         Allocation = self.env["facility.booking.allocation"]
         Allocation.create(
             [
