@@ -37,8 +37,9 @@ class FacilityBookingAllocation(models.Model):
         index=True,
         tracking=True,
         default=lambda self: rules.next_month_start(fields.Date.context_today(self)),
-        help="The month the hours are for (stored as its first day).",
+        help="The month the hours are for: pick any day of it (stored as its first day).",
     )
+    month_label = fields.Char(string="Period", compute="_compute_month_label")
     hours = fields.Float(
         string="Allocated (h)", tracking=True, help="Hours allocated by the expert committee."
     )
@@ -87,6 +88,12 @@ class FacilityBookingAllocation(models.Model):
     ]
 
     # -- computes -------------------------------------------------------------------------------
+
+    @api.depends_context("lang")
+    @api.depends("month")
+    def _compute_month_label(self):
+        for allocation in self:
+            allocation.month_label = allocation._month_label() if allocation.month else False
 
     @api.depends("month", "instrument_id.booking_policy_id.allocation_deadline_day")
     def _compute_deadline(self):
@@ -138,6 +145,7 @@ class FacilityBookingAllocation(models.Model):
     @api.constrains("second_round_hours", "forfeited_hours", "instrument_id", "month")
     def _check_second_round(self):
         for allocation in self.filtered("second_round_hours"):
+            allocation._serialize_pool()
             pool, forfeited, granted = allocation._pool()
             if pool < -1e-9:
                 raise ValidationError(
@@ -226,6 +234,19 @@ class FacilityBookingAllocation(models.Model):
             for instrument_id, group_id, month, hours in self.env.cr.fetchall():
                 result[(instrument_id, group_id, month)] = hours
         return result
+
+    def _serialize_pool(self):
+        """Two managers sharing out the same pool at once: both touch the rows the pool comes
+        from, so the later transaction fails to serialize (and is retried, seeing the first's
+        grant) instead of both granting the same forfeited hours."""
+        self.env.cr.execute(
+            SQL(
+                "UPDATE facility_booking_allocation SET forfeited_hours = forfeited_hours "
+                "WHERE instrument_id = %s AND month = %s AND forfeited_hours > 0",
+                self.instrument_id.id,
+                self.month,
+            )
+        )
 
     def _pool(self):
         """``(pool, forfeited, granted)``: second-round hours left on this allocation's

@@ -1,5 +1,7 @@
 from datetime import timedelta
 
+from psycopg2.errors import SerializationFailure
+
 import odoo
 from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.exceptions import ValidationError
@@ -96,3 +98,91 @@ class TestBookingConcurrency(BaseCase):
                 [(first_id, second_id)],
             )
             self.assertEqual(dict(cr.fetchall()), {"confirmed": 1, "requested": 1})
+
+
+@tagged("post_install", "-at_install")
+class TestAllocationConcurrency(BaseCase):
+    """Two managers giving out the same forfeited hours at once: the pool is never overdrawn."""
+
+    def setUp(self):
+        super().setUp()
+        self.registry = odoo.registry(get_db_name())
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, DISABLED_MAIL_CONTEXT)
+            user = env.ref("base.user_admin")
+            unit = env["facility.unit"].create({"name": "Pool Center"})
+            policy = env["facility.booking.policy"].create(
+                {"name": "Pool policy", "allocation_required": True}
+            )
+            instrument = env["facility.instrument"].create(
+                {"name": "Pool Titan", "unit_id": unit.id, "booking_policy_id": policy.id}
+            )
+            groups = env["facility.research.group"].create(
+                [{"name": f"Pool Group {x}", "pi_id": user.id} for x in "ABC"]
+            )
+            lapsed = env["facility.booking.allocation"].create(
+                {
+                    "instrument_id": instrument.id,
+                    "research_group_id": groups[0].id,
+                    "month": "2030-01-01",
+                    "hours": 10,
+                }
+            )
+            lapsed.write({"forfeited_hours": 10, "forfeit_date": "2030-01-02 00:00:00"})
+            self.ids = {
+                "instrument": instrument.id,
+                "policy": policy.id,
+                "groups": groups.ids,
+                "unit": unit.id,
+            }
+        self.addCleanup(self._cleanup)
+
+    def _cleanup(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["facility.booking.allocation"].search(
+                [("instrument_id", "=", self.ids["instrument"])]
+            ).unlink()
+            instrument = env["facility.instrument"].browse(self.ids["instrument"])
+            equipment = instrument.equipment_id
+            instrument.unlink()
+            equipment.unlink()
+            env["facility.booking.policy"].browse(self.ids["policy"]).unlink()
+            env["facility.research.group"].browse(self.ids["groups"]).unlink()
+            env["facility.unit"].browse(self.ids["unit"]).unlink()
+
+    def _grant(self, env, group_id, hours):
+        return env["facility.booking.allocation"].create(
+            {
+                "instrument_id": self.ids["instrument"],
+                "research_group_id": group_id,
+                "month": "2030-01-01",
+                "second_round_hours": hours,
+            }
+        )
+
+    def test_two_managers_share_out_the_same_pool(self):
+        _lapsed, group_b, group_c = self.ids["groups"]
+        with self.registry.cursor() as cr_a, self.registry.cursor() as cr_b:
+            env_a = api.Environment(cr_a, SUPERUSER_ID, DISABLED_MAIL_CONTEXT)
+            env_b = api.Environment(cr_b, SUPERUSER_ID, dict(DISABLED_MAIL_CONTEXT, lang="en_US"))
+            cr_b.execute("SELECT 1")  # session B's snapshot: before A's grant
+            self._grant(env_a, group_b, 8)
+            cr_a.commit()
+            # B saw 10 h in the pool; granting 8 more would overdraw it: B must not succeed
+            with mute_logger("odoo.sql_db"), self.assertRaises(SerializationFailure):
+                self._grant(env_b, group_c, 8)
+            cr_b.rollback()
+        # the request is retried (as Odoo does on serialization failures) and sees A's grant
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, dict(DISABLED_MAIL_CONTEXT, lang="en_US"))
+            with (
+                self.assertRaisesRegex(ValidationError, "10 h were forfeited .* 16 h would be"),
+                cr.savepoint(),
+            ):
+                self._grant(env, group_c, 8)
+            self._grant(env, group_c, 2)
+            granted = env["facility.booking.allocation"].search(
+                [("instrument_id", "=", self.ids["instrument"])]
+            )
+            self.assertEqual(sum(granted.mapped("second_round_hours")), 10)
