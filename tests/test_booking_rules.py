@@ -375,3 +375,11 @@ def test_forfeitable_hours():
     assert b.forfeitable_hours(b.Allocation(24.0, second_round=6.0), 20.0) == 4.0
     assert b.forfeitable_hours(b.Allocation(0.0, second_round=6.0), 0.0) == 0.0
     assert b.forfeitable_hours(b.Allocation(24.0), 30.0) == 0.0
+
+
+def test_helios_preparation_must_be_confirmed():
+    helios = b.Policy(preparation_required=True)
+    request = dict(start=dt(2025, 12, 11, 9), stop=dt(2025, 12, 11, 12))
+    assert codes(helios, **request) == ["preparation"]
+    assert codes(helios, preparation_done=True, **request) == []
+    assert codes(b.Policy(), **request) == []

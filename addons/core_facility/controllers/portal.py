@@ -117,6 +117,7 @@ class FacilityPortal(CustomerPortal):
                         "purpose": purpose,
                         "date_start": start,
                         "date_stop": stop,
+                        "preparation_done": bool(kwargs.get("preparation_done")),
                     }
                 )
         except ValueError:

@@ -6,7 +6,7 @@ from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, format_date
+from odoo.tools import SQL, format_date, html2plaintext
 from odoo.tools.misc import babel_locale_parse
 
 from ..rules import booking as rules
@@ -26,6 +26,7 @@ RULE_FIELDS = {
     "companion_id",
     "long_collection",
     "reserved_project",
+    "preparation_done",
 }
 
 
@@ -101,6 +102,16 @@ class FacilityBooking(models.Model):
         tracking=True,
         help="A certified user present for the whole booking, so that an uncertified operator "
         "may work off-hours.",
+    )
+    preparation = fields.Html(related="policy_id.preparation")
+    preparation_done = fields.Boolean(
+        string="Preparation Done",
+        tracking=True,
+        help="The booker confirms that the sample is prepared as the instrument's policy asks.",
+    )
+    is_first_use = fields.Boolean(
+        compute="_compute_is_first_use",
+        help="The operator has never used this instrument: plan the experiment with the manager.",
     )
     note = fields.Text()
     state = fields.Selection(
@@ -200,6 +211,29 @@ class FacilityBooking(models.Model):
                 booking.chargeable_hours = booking.duration_hours
             else:
                 booking.chargeable_hours = 0.0
+
+    @api.depends("operator_id", "instrument_id")
+    def _compute_is_first_use(self):
+        used = {}  # (operator, instrument) -> ids of bookings that were used
+        bookings = self.filtered(lambda b: b.operator_id and b.instrument_id)
+        if bookings:
+            for operator, instrument, ids in (
+                self.env["facility.booking"]
+                .sudo()
+                ._read_group(
+                    [
+                        ("operator_id", "in", bookings.operator_id.ids),
+                        ("instrument_id", "in", bookings.instrument_id.ids),
+                        ("state", "in", ("in_use", "done")),
+                    ],
+                    ["operator_id", "instrument_id"],
+                    ["id:array_agg"],
+                )
+            ):
+                used[operator.id, instrument.id] = set(ids)
+        for booking in self:
+            others = used.get((booking.operator_id.id, booking.instrument_id.id), set())
+            booking.is_first_use = not (others - {booking._origin.id})
 
     @api.depends("state")
     def _compute_color(self):
@@ -777,6 +811,7 @@ class FacilityBooking(models.Model):
             year_external_hours=facts["shares"][0],
             year_unreserved_hours=facts["shares"][1],
             reserved_project=self.reserved_project,
+            preparation_done=self.preparation_done,
             **self._allocation_request(facts, date_start, tz),
         )
 
@@ -1033,6 +1068,13 @@ class FacilityBooking(models.Model):
                 cap=num(round(p["cap"], 1)),
                 year=p["year"],
                 used=num(round(p["used"], 1)),
+            )
+        if code == "preparation":
+            return _(
+                "Preparation rule: confirm that the sample is prepared as %(instrument)s requires "
+                "(%(preparation)s).",
+                instrument=self.instrument_id.name,
+                preparation=html2plaintext(policy.preparation or "").strip() or "-",
             )
         if code == "allocation_missing":
             return _(

@@ -118,6 +118,15 @@ class FacilityBookingPolicy(models.Model):
         string="Reserved For", translate=True, help="e.g. CAS pilot projects (院先导项目)."
     )
     quota_ids = fields.One2many("facility.booking.quota", "policy_id", string="Quotas", copy=True)
+    preparation = fields.Html(
+        translate=True,
+        help="What users do before the session, shown when they book (Helios: trim the block and "
+        "check it by TEM, carbon-coat it 1-3 days before).",
+    )
+    preparation_required = fields.Boolean(
+        string="Preparation Confirmed When Booking",
+        help="The booker confirms the preparation when booking; bookings without it are refused.",
+    )
     allocation_required = fields.Boolean(
         string="Allocated Hours Required",
         tracking=True,
@@ -220,4 +229,5 @@ class FacilityBookingPolicy(models.Model):
             reserved_share=self.reserved_share / 100,
             allocation_rule=self.allocation_required,
             allocation_deadline_day=self.allocation_deadline_day,
+            preparation_required=self.preparation_required,
         )

@@ -78,6 +78,7 @@ class Policy:
     reserved_share: float = 0.0  # share of the annual hours reserved for a programme (0.30)
     allocation_rule: bool = False  # book only within hours allocated for the month
     allocation_deadline_day: int = 1  # allocated hours not booked by the end of this day lapse
+    preparation_required: bool = False  # the booker confirms the sample preparation (Helios)
 
 
 @dataclass
@@ -102,6 +103,7 @@ class Request:
     reserved_project: bool = False  # this booking belongs to the reserved programme
     allocation: Allocation = None  # the group's allocation for the month of the start, if any
     allocation_used_hours: float = 0.0  # the group's other bookings in that month
+    preparation_done: bool = False
 
 
 @dataclass(frozen=True)
@@ -278,6 +280,10 @@ def evaluate(policy, request):
                         {"slots": restricted, "workdays": policy.restricted_workdays_only},
                     )
                 )
+
+    # Sample preparation confirmed (Helios: trimmed, checked by TEM, carbon-coated 1-3 days before)
+    if policy.preparation_required and not request.preparation_done:
+        add(Violation("preparation", {}))
 
     # Whole days only (contiguous runs, a day being 0:00-23:59)
     if policy.whole_days_only and (start.time() != time() or stop.time() != time()):

@@ -102,6 +102,15 @@ class BookingCase(FacilityCase):
             {"forfeit_date": "2025-12-02 00:00:00", "forfeited_hours": 0}
         )
 
+    def allocation_of(self, instrument, group, month):
+        return self.allocations.filtered(
+            lambda a: (
+                a.instrument_id == instrument
+                and a.research_group_id == group
+                and str(a.month) == month
+            )
+        )
+
     def book(self, instrument, start, stop, user=None, group=None, **values):
         user = user or self.student_a1
         group = group or user.facility_group_ids[:1]
@@ -118,6 +127,7 @@ class BookingCase(FacilityCase):
                         "purpose": "Test",
                         "date_start": start,
                         "date_stop": stop,
+                        "preparation_done": True,  # unless a test says otherwise
                     },
                     **values,
                 )
@@ -311,6 +321,28 @@ class TestBookingRules(BookingCase):
             self.book(self.helios, local(2025, 12, 11, 9), local(2025, 12, 11, 12))
         with self.assertRaisesRegex(ValidationError, "Weekend rule"):
             self.book(self.helios, local(2025, 12, 6, 9), local(2025, 12, 6, 12))
+
+    def test_helios_preparation_and_first_use(self):
+        with self.assertRaisesRegex(
+            ValidationError, r"Preparation rule: .*Test Helios.*carbon-coat the sample"
+        ):
+            self.book(
+                self.helios, local(2025, 12, 9, 9), local(2025, 12, 9, 12), preparation_done=False
+            )
+        first = self.book(self.helios, local(2025, 12, 9, 9), local(2025, 12, 9, 12))
+        self.assertTrue(first.is_first_use)
+        # unticking the preparation later is refused too
+        with self.assertRaisesRegex(ValidationError, "Preparation rule"):
+            first.with_user(self.student_a1).preparation_done = False
+        first.sudo().with_context(booking_skip_rules=True).write({"state": "done"})
+        second = self.book(self.helios, local(2025, 12, 10, 9), local(2025, 12, 10, 12))
+        self.assertFalse(second.is_first_use)
+        self.assertTrue(first.is_first_use, "its own use does not count")
+        self.assertTrue(
+            self.book(
+                self.helios, local(2025, 12, 10, 13), local(2025, 12, 10, 15), self.student_a2
+            ).is_first_use
+        )
 
     def test_afs2_whole_days_and_hpm_precooling(self):
         self.book(self.afs2, local(2025, 12, 4), local(2025, 12, 6))
@@ -535,3 +567,17 @@ class TestBookingFlow(BookingCase):
         )
         action = first.action_book()
         self.assertEqual(action["context"]["default_instrument_id"], self.spirit.id)
+
+    def test_finder_on_helios_and_titan(self):
+        """Preparation is confirmed when booking and does not hide free time; allocated hours
+        and slots are honoured."""
+        finder = self.env["facility.booking.finder"].with_user(self.student_a1)
+        helios = finder.create({"instrument_id": self.helios.id, "duration_hours": 3})
+        helios.action_search()
+        self.assertTrue(helios.result_ids)
+        titan = finder.create({"instrument_id": self.titan.id, "duration_hours": 9.5})
+        titan.action_search()
+        self.assertTrue(titan.result_ids)
+        self.allocation_of(self.titan, self.group_a, "2025-12-01").write({"forfeited_hours": 500})
+        titan.action_search()
+        self.assertFalse(titan.result_ids, "December's allocation has lapsed: nothing to offer")

@@ -14,13 +14,7 @@ class TestBookingAllocation(BookingCase):
     the 1st and go to other groups in a second round (seed 000, 附件2 §3-5)."""
 
     def allocation(self, group, month="2026-01-01", instrument=None):
-        return self.allocations.filtered(
-            lambda a: (
-                a.research_group_id == group
-                and a.instrument_id == (instrument or self.titan)
-                and str(a.month) == month
-            )
-        )
+        return self.allocation_of(instrument or self.titan, group, month)
 
     def test_booking_within_allocated_hours_and_forfeiture(self):
         january = self.allocation(self.group_a)

@@ -75,6 +75,8 @@ class FacilityBookingFinder(models.TransientModel):
                     "purpose": "-",
                     "date_start": start_from,
                     "date_stop": until,
+                    # the booker confirms it when booking: it does not depend on the time
+                    "preparation_done": True,
                 }
             )
         )
