@@ -105,7 +105,6 @@ class FacilityBooking(models.Model):
     )
     preparation = fields.Html(related="policy_id.preparation")
     preparation_done = fields.Boolean(
-        string="Preparation Done",
         tracking=True,
         help="The booker confirms that the sample is prepared as the instrument's policy asks.",
     )
