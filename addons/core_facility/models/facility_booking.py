@@ -109,6 +109,7 @@ class FacilityBooking(models.Model):
         help="The booker confirms that the sample is prepared as the instrument's policy asks.",
     )
     is_first_use = fields.Boolean(
+        string="First Use",
         compute="_compute_is_first_use",
         help="The operator has never used this instrument: plan the experiment with the manager.",
     )

@@ -167,6 +167,7 @@ class FacilityInstrument(models.Model):
         compute="_compute_qualification_count", groups="base.group_user"
     )
     training_count = fields.Integer(compute="_compute_training_count", groups="base.group_user")
+    allocation_required = fields.Boolean(related="booking_policy_id.allocation_required")
     booking_policy_id = fields.Many2one(
         "facility.booking.policy",
         tracking=True,
@@ -288,6 +289,9 @@ class FacilityInstrument(models.Model):
 
     def action_view_bookings(self):
         return self._instrument_action("core_facility.action_facility_booking")
+
+    def action_view_allocations(self):
+        return self._instrument_action("core_facility.action_facility_booking_allocation")
 
     def _instrument_action(self, xmlid):
         """The action ``xmlid`` restricted to this instrument's records."""

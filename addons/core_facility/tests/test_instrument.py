@@ -84,6 +84,7 @@ class TestInstrument(FacilityCase):
             ("action_view_qualifications", "facility.qualification"),
             ("action_view_trainings", "facility.training"),
             ("action_view_bookings", "facility.booking"),
+            ("action_view_allocations", "facility.booking.allocation"),
         ):
             action = getattr(self.spirit, method)()
             self.assertEqual(action["res_model"], model)
