@@ -690,13 +690,16 @@ class FacilityBooking(models.Model):
                 ("month", "in", months),
             ]
         )
-        keys = [(self.instrument_id.id, self.research_group_id.id, m) for m in months]
-        usage = Allocation._usage(keys, exclude_booking_id=self._origin.id or 0)
+        instrument_id, group_id = self.instrument_id.id, self.research_group_id.id
+        usage = Allocation._usage(
+            [(instrument_id, group_id, m) for m in months], exclude_booking_id=self._origin.id or 0
+        )
         return {
-            allocation.month: (allocation._to_rule(), usage[key])
+            allocation.month: (
+                allocation._to_rule(),
+                usage[instrument_id, group_id, allocation.month],
+            )
             for allocation in allocations
-            for key in keys
-            if key[2] == allocation.month
         }
 
     def _year_shares(self, tz, year):

@@ -89,6 +89,19 @@ class FacilityBookingAllocation(models.Model):
 
     # -- computes -------------------------------------------------------------------------------
 
+    @api.depends("instrument_id.name", "research_group_id.name", "month")
+    def _compute_display_name(self):
+        for allocation in self:
+            allocation.display_name = " · ".join(
+                part
+                for part in (
+                    allocation.instrument_id.name,
+                    allocation.research_group_id.name,
+                    allocation.month and allocation._month_label(),
+                )
+                if part
+            )
+
     @api.depends_context("lang")
     @api.depends("month")
     def _compute_month_label(self):
@@ -174,19 +187,6 @@ class FacilityBookingAllocation(models.Model):
     def write(self, vals):
         _first_of_month(vals)
         return super().write(vals)
-
-    @api.depends("instrument_id.name", "research_group_id.name", "month")
-    def _compute_display_name(self):
-        for allocation in self:
-            allocation.display_name = " · ".join(
-                part
-                for part in (
-                    allocation.instrument_id.name,
-                    allocation.research_group_id.name,
-                    allocation.month and allocation._month_label(),
-                )
-                if part
-            )
 
     # -- business methods -----------------------------------------------------------------------
 
