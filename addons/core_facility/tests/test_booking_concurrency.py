@@ -12,13 +12,11 @@ from odoo.tools import mute_logger
 from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
 
 
-@tagged("post_install", "-at_install")
-class TestBookingConcurrency(BaseCase):
-    """Two sessions confirming the same Titan slot at once: exactly one booking survives.
+class CommittedCase(BaseCase):
+    """Real, separate transactions: an instrument with its own policy and research groups is
+    committed before the test and removed afterwards; the test's own cursor commits nothing."""
 
-    Real, separate transactions (committed setup, cleaned up afterwards); the test's own cursor
-    commits nothing.
-    """
+    policy_values = {}
 
     def setUp(self):
         super().setUp()
@@ -28,7 +26,7 @@ class TestBookingConcurrency(BaseCase):
             user = env.ref("base.user_admin")
             unit = env["facility.unit"].create({"name": "Concurrency Center"})
             policy = env["facility.booking.policy"].create(
-                {"name": "Concurrency policy", "auto_confirm": False, "internal_priority": False}
+                dict(self.policy_values, name="Concurrency policy")
             )
             instrument = env["facility.instrument"].create(
                 {
@@ -38,39 +36,57 @@ class TestBookingConcurrency(BaseCase):
                     "manager_ids": [Command.set(user.ids)],
                 }
             )
-            group = env["facility.research.group"].create(
-                {"name": "Concurrency Group", "pi_id": user.id}
+            groups = env["facility.research.group"].create(
+                [{"name": f"Concurrency Group {x}", "pi_id": user.id} for x in "ABC"]
             )
-            start = fields.Datetime.now().replace(microsecond=0) + timedelta(days=1)
-            values = {
-                "instrument_id": instrument.id,
-                "operator_id": user.id,
-                "research_group_id": group.id,
-                "purpose": "Race",
-                "date_start": start,
-                "date_stop": start + timedelta(hours=10),
-            }
-            bookings = env["facility.booking"].create([values, values])
             self.ids = {
-                "bookings": bookings.ids,
                 "instrument": instrument.id,
                 "policy": policy.id,
-                "group": group.id,
+                "groups": groups.ids,
                 "unit": unit.id,
             }
+            self._prepare(env, instrument, groups)
         self.addCleanup(self._cleanup)
+
+    def _prepare(self, env, instrument, groups):
+        """Further committed records of the test."""
 
     def _cleanup(self):
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
-            cr.execute("DELETE FROM facility_booking WHERE id IN %s", [tuple(self.ids["bookings"])])
+            cr.execute(
+                "DELETE FROM facility_booking WHERE instrument_id = %s", [self.ids["instrument"]]
+            )
+            env["facility.booking.allocation"].search(
+                [("instrument_id", "=", self.ids["instrument"])]
+            ).unlink()
             instrument = env["facility.instrument"].browse(self.ids["instrument"])
             equipment = instrument.equipment_id
             instrument.unlink()
             equipment.unlink()
             env["facility.booking.policy"].browse(self.ids["policy"]).unlink()
-            env["facility.research.group"].browse(self.ids["group"]).unlink()
+            env["facility.research.group"].browse(self.ids["groups"]).unlink()
             env["facility.unit"].browse(self.ids["unit"]).unlink()
+
+
+@tagged("post_install", "-at_install")
+class TestBookingConcurrency(CommittedCase):
+    """Two sessions confirming the same Titan slot at once: exactly one booking survives."""
+
+    policy_values = {"auto_confirm": False, "internal_priority": False}
+
+    def _prepare(self, env, instrument, groups):
+        user = env.ref("base.user_admin")
+        start = fields.Datetime.now().replace(microsecond=0) + timedelta(days=1)
+        values = {
+            "instrument_id": instrument.id,
+            "operator_id": user.id,
+            "research_group_id": groups[0].id,
+            "purpose": "Race",
+            "date_start": start,
+            "date_stop": start + timedelta(hours=10),
+        }
+        self.ids["bookings"] = env["facility.booking"].create([values, values]).ids
 
     def test_two_sessions_confirm_the_same_slot(self):
         first_id, second_id = self.ids["bookings"]
@@ -101,55 +117,21 @@ class TestBookingConcurrency(BaseCase):
 
 
 @tagged("post_install", "-at_install")
-class TestAllocationConcurrency(BaseCase):
+class TestAllocationConcurrency(CommittedCase):
     """Two managers giving out the same forfeited hours at once: the pool is never overdrawn."""
 
-    def setUp(self):
-        super().setUp()
-        self.registry = odoo.registry(get_db_name())
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, DISABLED_MAIL_CONTEXT)
-            user = env.ref("base.user_admin")
-            unit = env["facility.unit"].create({"name": "Pool Center"})
-            policy = env["facility.booking.policy"].create(
-                {"name": "Pool policy", "allocation_required": True}
-            )
-            instrument = env["facility.instrument"].create(
-                {"name": "Pool Titan", "unit_id": unit.id, "booking_policy_id": policy.id}
-            )
-            groups = env["facility.research.group"].create(
-                [{"name": f"Pool Group {x}", "pi_id": user.id} for x in "ABC"]
-            )
-            lapsed = env["facility.booking.allocation"].create(
-                {
-                    "instrument_id": instrument.id,
-                    "research_group_id": groups[0].id,
-                    "month": "2030-01-01",
-                    "hours": 10,
-                }
-            )
-            lapsed.write({"forfeited_hours": 10, "forfeit_date": "2030-01-02 00:00:00"})
-            self.ids = {
-                "instrument": instrument.id,
-                "policy": policy.id,
-                "groups": groups.ids,
-                "unit": unit.id,
-            }
-        self.addCleanup(self._cleanup)
+    policy_values = {"allocation_required": True}
 
-    def _cleanup(self):
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            env["facility.booking.allocation"].search(
-                [("instrument_id", "=", self.ids["instrument"])]
-            ).unlink()
-            instrument = env["facility.instrument"].browse(self.ids["instrument"])
-            equipment = instrument.equipment_id
-            instrument.unlink()
-            equipment.unlink()
-            env["facility.booking.policy"].browse(self.ids["policy"]).unlink()
-            env["facility.research.group"].browse(self.ids["groups"]).unlink()
-            env["facility.unit"].browse(self.ids["unit"]).unlink()
+    def _prepare(self, env, instrument, groups):
+        lapsed = env["facility.booking.allocation"].create(
+            {
+                "instrument_id": instrument.id,
+                "research_group_id": groups[0].id,
+                "month": "2030-01-01",
+                "hours": 10,
+            }
+        )
+        lapsed.write({"forfeited_hours": 10, "forfeit_date": "2030-01-02 00:00:00"})
 
     def _grant(self, env, group_id, hours):
         return env["facility.booking.allocation"].create(
