@@ -1,4 +1,5 @@
 from . import facility_booking_rule_mixin  # isort: skip (inherited below)
+from . import facility_guarded_mixin  # isort: skip (inherited below)
 from . import (
     facility_assessment,
     facility_assessment_line,

@@ -1,21 +1,18 @@
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-import pytz
-from babel.dates import format_date as babel_format_date
 from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, format_date, html2plaintext
-from odoo.tools.misc import babel_locale_parse
+from odoo.tools import SQL
 
 from ..rules import booking as rules
-from .utils import format_month, num, selection_label, to_local, to_utc
+from ..rules.codes import ACTIVE_STATES, CHARGED_STATES, OPEN_STATES, Rule
+from ..rules.codes import BookingState as S
+from .booking_facts import BookingFacts, BookingSubject
+from .rule_messages import RuleText
+from .utils import selection_label, to_local, to_utc
 
-# Bookings that hold their time: the exclusion constraint covers exactly these.
-ACTIVE_STATES = ("confirmed", "in_use", "done")
-# Bookings that count in quotas.
-QUOTA_STATES = ("requested", "confirmed", "in_use", "done")
 # Fields whose change is a change of the booking's time or rules.
 RULE_FIELDS = {
     "instrument_id",
@@ -28,6 +25,23 @@ RULE_FIELDS = {
     "reserved_project",
     "preparation_done",
 }
+# Fields that change only through the transitions (state, measured time, charges).
+GUARDED_FIELDS = (
+    "state",
+    "actual_start",
+    "actual_stop",
+    "used_hours",
+    "released_hours",
+    "cancel_date",
+    "is_late_cancellation",
+    "is_underuse",
+    "chargeable_hours",
+    "reject_reason",
+    "booked_by_id",
+)
+PURPOSE_MAX = 200
+# A booking may be started this long before its time (the user is at the door early).
+EARLY_START = timedelta(minutes=15)
 
 
 class FacilityBooking(models.Model):
@@ -35,13 +49,18 @@ class FacilityBooking(models.Model):
 
     Every rule of the policy is checked in :mod:`..rules.booking` and all refusals are reported at
     once; a PostgreSQL exclusion constraint guarantees that two bookings holding time never
-    overlap on one instrument, whatever the concurrency.
+    overlap on one instrument, whatever the concurrency, and counters serialise the bookings that
+    count against the same quota, allocation or share. State, measured times and charges change
+    only through the transitions below (``action_*`` for users, ``_start``/``_finish``... with a
+    moment for server code such as the IoT boxes).
     """
 
     _name = "facility.booking"
     _description = "Instrument Booking"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "facility.guarded.mixin"]
     _order = "date_start desc, id desc"
+
+    _guarded_fields = GUARDED_FIELDS
 
     name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/")
     instrument_id = fields.Many2one(
@@ -116,16 +135,16 @@ class FacilityBooking(models.Model):
     note = fields.Text()
     state = fields.Selection(
         [
-            ("requested", "Requested"),
-            ("confirmed", "Confirmed"),
-            ("rejected", "Rejected"),
-            ("in_use", "In Use"),
-            ("done", "Done"),
-            ("cancelled", "Cancelled"),
-            ("no_show", "No-show"),
+            (S.REQUESTED, "Requested"),
+            (S.CONFIRMED, "Confirmed"),
+            (S.REJECTED, "Rejected"),
+            (S.IN_USE, "In Use"),
+            (S.DONE, "Done"),
+            (S.CANCELLED, "Cancelled"),
+            (S.NO_SHOW, "No-show"),
         ],
         required=True,
-        default="requested",
+        default=S.REQUESTED,
         tracking=True,
         copy=False,
         index=True,
@@ -157,32 +176,42 @@ class FacilityBooking(models.Model):
     ]
 
     def init(self):
-        """btree_gist and the exclusion constraint: no two bookings holding time overlap."""
-        self.env.cr.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")
-        self.env.cr.execute(
-            "SELECT 1 FROM pg_constraint WHERE conname = 'facility_booking_no_overlap'"
-        )
-        if not self.env.cr.fetchone():
-            self.env.cr.execute(
+        """btree_gist, the exclusion constraint (no two bookings holding time overlap), the
+        counters that serialise counted bookings, and the indexes the rules search by."""
+        cr = self.env.cr
+        cr.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")
+        cr.execute("SELECT 1 FROM pg_constraint WHERE conname = 'facility_booking_no_overlap'")
+        if not cr.fetchone():
+            cr.execute(
                 SQL(
                     "ALTER TABLE facility_booking ADD CONSTRAINT facility_booking_no_overlap "
                     "EXCLUDE USING gist (instrument_id WITH =, "
                     "tsrange(date_start, date_stop, '[)') WITH &&) WHERE (state IN %s)",
-                    ACTIVE_STATES,
+                    tuple(ACTIVE_STATES),
                 )
             )
-        self.env.cr.execute(
-            "CREATE INDEX IF NOT EXISTS facility_booking_operator_start_idx "
-            "ON facility_booking (operator_id, instrument_id, date_start)"
+        # One row per counted thing (a group's allocation of a month, a user's quota of a
+        # week...): every booking that counts against it updates the row, so that two
+        # transactions counting the same thing at once cannot both pass (the later one fails to
+        # serialise and is retried, then sees the first).
+        cr.execute(
+            "CREATE TABLE IF NOT EXISTS facility_booking_counter ("
+            "instrument_id integer NOT NULL,"
+            " key varchar NOT NULL, bumps integer NOT NULL DEFAULT 1,"
+            " PRIMARY KEY (instrument_id, key))"
         )
-        self.env.cr.execute(
-            "CREATE INDEX IF NOT EXISTS facility_booking_group_start_idx "
-            "ON facility_booking (research_group_id, instrument_id, date_start)"
-        )
-        self.env.cr.execute(
-            "CREATE INDEX IF NOT EXISTS facility_booking_instrument_start_idx "
-            "ON facility_booking (instrument_id, date_start, date_stop)"
-        )
+        for name, columns in (
+            ("facility_booking_operator_start_idx", "operator_id, instrument_id, date_start"),
+            ("facility_booking_group_start_idx", "research_group_id, instrument_id, date_start"),
+            ("facility_booking_instrument_start_idx", "instrument_id, date_start, date_stop"),
+        ):
+            cr.execute(
+                SQL(
+                    "CREATE INDEX IF NOT EXISTS %s ON facility_booking (%s)",
+                    SQL.identifier(name),
+                    SQL(columns),
+                )
+            )
 
     # -- computes -------------------------------------------------------------------------------
 
@@ -205,9 +234,9 @@ class FacilityBooking(models.Model):
     @api.depends("state", "duration_hours", "is_late_cancellation")
     def _compute_chargeable_hours(self):
         for booking in self:
-            if booking.state in ("confirmed", "in_use", "done", "no_show"):
-                booking.chargeable_hours = booking.duration_hours
-            elif booking.state == "cancelled" and booking.is_late_cancellation:
+            if booking.state in CHARGED_STATES or (
+                booking.state == S.CANCELLED and booking.is_late_cancellation
+            ):
                 booking.chargeable_hours = booking.duration_hours
             else:
                 booking.chargeable_hours = 0.0
@@ -224,7 +253,7 @@ class FacilityBooking(models.Model):
                     [
                         ("operator_id", "in", bookings.operator_id.ids),
                         ("instrument_id", "in", bookings.instrument_id.ids),
-                        ("state", "in", ("in_use", "done")),
+                        ("state", "in", (S.IN_USE, S.DONE)),
                     ],
                     ["operator_id", "instrument_id"],
                     ["id:array_agg"],
@@ -237,7 +266,7 @@ class FacilityBooking(models.Model):
 
     @api.depends("state")
     def _compute_color(self):
-        colors = {"requested": 3, "confirmed": 10, "in_use": 4, "done": 8, "no_show": 1}
+        colors = {S.REQUESTED: 3, S.CONFIRMED: 10, S.IN_USE: 4, S.DONE: 8, S.NO_SHOW: 1}
         for booking in self:
             booking.color = colors.get(booking.state, 0)
 
@@ -257,11 +286,25 @@ class FacilityBooking(models.Model):
                 else booking.name
             )
 
+    # -- constraints ----------------------------------------------------------------------------
+
+    @api.constrains("purpose")
+    def _check_purpose(self):
+        for booking in self:
+            if len(booking.purpose or "") > PURPOSE_MAX:
+                raise ValidationError(
+                    self.env._(
+                        "Describe the purpose in at most %(max)s characters (%(length)s given).",
+                        max=PURPOSE_MAX,
+                        length=len(booking.purpose),
+                    )
+                )
+
     # -- onchanges ------------------------------------------------------------------------------
 
     @api.onchange("slot_id", "date_start")
     def _onchange_slot_id(self):
-        """Fill the times of the chosen slot on the start day, in the facility's time zone."""
+        """Fill the times of the chosen slot on the start day, in the instrument's time zone."""
         if not self.slot_id or not self.date_start or not self.instrument_id:
             return
         tz = self.instrument_id._booking_tz()
@@ -282,7 +325,11 @@ class FacilityBooking(models.Model):
         """Check every rule on the unsaved booking, then insert it once with its final state:
         confirmed at once when the policy allows it (the exclusion constraint is checked at
         that insert), requested otherwise."""
+        trusted = self._guard_open()
         for vals in vals_list:
+            if not trusted:
+                for name in GUARDED_FIELDS:
+                    vals.pop(name, None)
             if vals.get("name", "/") == "/":
                 vals["name"] = (
                     self.env["ir.sequence"].sudo().next_by_code("facility.booking") or "/"
@@ -291,7 +338,6 @@ class FacilityBooking(models.Model):
             return super().create(vals_list)
         probes, problems = [], []
         for vals in vals_list:
-            vals.pop("state", None)
             probe = self.new(self._add_missing_default_values(dict(vals)))
             messages = probe._rule_messages()
             if messages:
@@ -299,18 +345,23 @@ class FacilityBooking(models.Model):
             probes.append(probe)
         if problems:
             raise ValidationError("\n\n".join(problems))
+        probes_env = self.env["facility.booking"].concat(*probes)
+        probes_env._lock_counts()
         for vals, probe in zip(vals_list, probes, strict=True):
-            policy = probe.instrument_id.booking_policy_id
+            vals["booked_by_id"] = probe.booked_by_id.id
+            policy = probe.instrument_id.sudo().booking_policy_id
+            vals["state"] = S.REQUESTED
             if not policy or policy.auto_confirm:
                 probe._check_priority()
-                vals["state"] = "confirmed"
+                vals["state"] = S.CONFIRMED
         try:
             with self.env.cr.savepoint(flush=False):
-                bookings = super().create(vals_list)
+                bookings = super(FacilityBooking, self._guard_context()).create(vals_list)
                 self.env.flush_all()
         except pg_errors.ExclusionViolation:
             raise self._overlap_error(probes) from None
-        bookings.filtered(lambda b: b.state == "confirmed")._reject_priority_losers()
+        bookings = bookings.with_env(self.env)
+        bookings.filtered(lambda b: b.state == S.CONFIRMED)._resolve_competitors()
         return bookings
 
     def write(self, vals):
@@ -318,7 +369,7 @@ class FacilityBooking(models.Model):
         if check:
             now = fields.Datetime.now()
             for booking in self:
-                if booking.state not in ("requested", "confirmed"):
+                if booking.state not in OPEN_STATES:
                     raise UserError(
                         self.env._(
                             "%(booking)s is %(state)s: only requested or confirmed bookings can "
@@ -327,8 +378,8 @@ class FacilityBooking(models.Model):
                             state=booking._state_label(),
                         )
                     )
-                notice = booking.instrument_id.booking_policy_id.cancel_notice_minutes
-                if booking.state == "confirmed" and rules.late_cancellation(
+                notice = booking.instrument_id.sudo().booking_policy_id.cancel_notice_minutes
+                if booking.state == S.CONFIRMED and rules.late_cancellation(
                     booking.date_start, now, notice
                 ):
                     raise UserError(
@@ -341,21 +392,22 @@ class FacilityBooking(models.Model):
                     )
         res = super().write(vals)
         if check:
+            self._lock_counts()
             self._check_booking_rules()
             self.filtered(lambda b: b.state in ACTIVE_STATES)._flush_checked()
         return res
 
-    def unlink(self):
-        if any(b.state not in ("requested", "rejected", "cancelled") for b in self):
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_without_history(self):
+        if any(b.state not in (S.REQUESTED, S.REJECTED, S.CANCELLED) for b in self):
             raise UserError(self.env._("Bookings that held time are records: cancel them instead."))
-        return super().unlink()
+        if any(b.is_late_cancellation for b in self):
+            raise UserError(self.env._("A late cancellation is charged: it stays on record."))
 
-    # -- actions --------------------------------------------------------------------------------
+    # -- actions (buttons): who may; the transitions below check when ---------------------------
 
     def action_confirm(self):
         self._check_is_manager()
-        if any(b.state != "requested" for b in self):
-            raise UserError(self.env._("Only requested bookings can be confirmed."))
         self._confirm()
 
     def action_reject(self):
@@ -370,18 +422,65 @@ class FacilityBooking(models.Model):
         }
 
     def action_cancel(self):
-        now = fields.Datetime.now()
+        self._cancel()
+
+    def action_start(self):
+        self._start()
+
+    def action_done(self):
+        self._finish()
+
+    def action_release(self):
+        """Release the rest of the booking from now: the freed time goes to the waitlist."""
+        self._release()
+
+    def action_no_show(self):
+        self._check_is_manager()
+        self._mark_no_show()
+
+    # -- transitions: the one place each state changes ------------------------------------------
+    # Each takes the moment it happened (``at``, naive UTC, default now), so that a time reported
+    # later (by an instrument's box) is recorded as it was. Access rules apply as the caller.
+
+    def _confirm(self, at=None):
+        """Confirm requests (rules re-checked, internal priority honoured); every other request
+        overlapping a confirmed booking is rejected and its requester put on the waitlist."""
         for booking in self:
-            if booking.state not in ("requested", "confirmed"):
-                raise UserError(
-                    self.env._("Only requested or confirmed bookings can be cancelled.")
-                )
-            notice = booking.instrument_id.booking_policy_id.cancel_notice_minutes
-            late = booking.state == "confirmed" and rules.late_cancellation(
-                booking.date_start, now, notice
+            booking._check_state(
+                (S.REQUESTED,), self.env._("Only requested bookings can be confirmed.")
             )
-            held = booking.state == "confirmed"
-            booking.write({"state": "cancelled", "cancel_date": now, "is_late_cancellation": late})
+        self._lock_counts()
+        self._check_booking_rules(at)
+        for booking in self:
+            booking._check_priority()
+            booking._write_guarded({"state": S.CONFIRMED})
+            booking._flush_checked()
+        self._resolve_competitors()
+
+    def _reject(self, reason):
+        for booking in self:
+            booking._check_state(
+                (S.REQUESTED,), self.env._("Only requested bookings can be rejected.")
+            )
+            booking._write_guarded({"state": S.REJECTED, "reject_reason": reason})
+            booking.message_post(
+                body=self.env._("Rejected: %(reason)s", reason=reason),
+                partner_ids=booking.operator_id.partner_id.ids,
+            )
+        self._finalize_charge()
+
+    def _cancel(self, at=None):
+        at = at or _now()
+        for booking in self:
+            booking._check_state(
+                OPEN_STATES, self.env._("Only requested or confirmed bookings can be cancelled.")
+            )
+            notice = booking.instrument_id.sudo().booking_policy_id.cancel_notice_minutes
+            held = booking.state == S.CONFIRMED
+            late = held and rules.late_cancellation(booking.date_start, at, notice)
+            booking._write_guarded(
+                {"state": S.CANCELLED, "cancel_date": at, "is_late_cancellation": late}
+            )
             if late:
                 booking.message_post(
                     body=self.env._(
@@ -390,27 +489,54 @@ class FacilityBooking(models.Model):
                         minutes=notice,
                     )
                 )
-            if held and booking.date_stop > now:
-                booking._offer_released_time(max(booking.date_start, now), booking.date_stop)
+            if held and booking.date_stop > at:
+                booking._offer_released_time(max(booking.date_start, at), booking.date_stop)
+            booking._finalize_charge()
 
-    def action_start(self):
+    def _start(self, at=None):
+        at = at or _now()
         for booking in self:
-            if booking.state != "confirmed":
-                raise UserError(self.env._("Only confirmed bookings can start."))
-        self.write({"state": "in_use", "actual_start": fields.Datetime.now()})
+            booking._check_state((S.CONFIRMED,), self.env._("Only confirmed bookings can start."))
+            if at < booking.date_start - EARLY_START:
+                raise UserError(
+                    self.env._(
+                        "%(booking)s starts at %(start)s: it can be started from %(minutes)s "
+                        "minutes before.",
+                        booking=booking.name,
+                        start=booking._fmt_datetime(booking.date_start),
+                        minutes=int(EARLY_START.total_seconds() // 60),
+                    )
+                )
+            if at >= booking.date_stop:
+                raise UserError(
+                    self.env._(
+                        "%(booking)s ended at %(stop)s: it can no longer start.",
+                        booking=booking.name,
+                        stop=booking._fmt_datetime(booking.date_stop),
+                    )
+                )
+            booking._write_guarded({"state": S.IN_USE, "actual_start": at})
 
-    def action_done(self):
-        now = fields.Datetime.now()
+    def _finish(self, at=None):
+        at = at or _now()
         for booking in self:
-            if booking.state not in ("confirmed", "in_use"):
-                raise UserError(self.env._("Only confirmed or running bookings can finish."))
-            values = {"state": "done", "actual_stop": booking.actual_stop or now}
-            if not booking.actual_start:
-                values["actual_start"] = booking.date_start
-            booking.write(values)
-            ratio = booking.instrument_id.booking_policy_id.underuse_ratio
+            booking._check_state(
+                (S.CONFIRMED, S.IN_USE),
+                self.env._("Only confirmed or running bookings can finish."),
+            )
+            started = booking.actual_start or booking.date_start
+            if at <= started:
+                raise UserError(
+                    self.env._(
+                        "%(booking)s has not started yet (%(start)s): it cannot finish before.",
+                        booking=booking.name,
+                        start=booking._fmt_datetime(started),
+                    )
+                )
+            booking._write_guarded({"state": S.DONE, "actual_start": started, "actual_stop": at})
+            ratio = booking.instrument_id.sudo().booking_policy_id.underuse_ratio
             if booking.duration_hours and booking.used_hours < ratio * booking.duration_hours:
-                booking.is_underuse = True
+                booking._write_guarded({"is_underuse": True})
                 booking.message_post(
                     body=self.env._(
                         "Under-used: %(used).1f h used of %(booked).1f h booked, not released; "
@@ -419,37 +545,54 @@ class FacilityBooking(models.Model):
                         booked=booking.duration_hours,
                     )
                 )
+            booking._finalize_charge()
 
-    def action_release(self):
-        """Release the rest of the booking from now: the freed time goes to the waitlist."""
-        now = fields.Datetime.now().replace(microsecond=0)
+    def _release(self, at=None):
+        """End the booking at ``at`` and give the rest of its time back (to the waitlist)."""
+        at = (at or _now()).replace(microsecond=0)
         for booking in self:
-            if booking.state not in ("confirmed", "in_use"):
-                raise UserError(self.env._("Only confirmed or running bookings can be released."))
-            if now <= booking.date_start:
-                booking.action_cancel()
+            booking._check_state(
+                (S.CONFIRMED, S.IN_USE),
+                self.env._("Only confirmed or running bookings can be released."),
+            )
+            if at <= booking.date_start:
+                booking._cancel(at)
                 continue
-            if now >= booking.date_stop:
+            if at >= booking.date_stop:
                 raise UserError(self.env._("This booking has already ended."))
             old_stop = booking.date_stop
-            booking._release_until(now)
+            booking.sudo().with_context(booking_skip_rules=True)._write_guarded(
+                {
+                    "date_stop": at,
+                    "released_hours": booking.released_hours + _hours(old_stop - at),
+                    "state": S.DONE,
+                    "actual_start": booking.actual_start or booking.date_start,
+                    "actual_stop": at,
+                }
+            )
             booking.message_post(
                 body=self.env._(
-                    "%(hours).2f h released early for other users.",
-                    hours=_hours(old_stop - now),
+                    "%(hours).2f h released early for other users.", hours=_hours(old_stop - at)
                 )
             )
-            booking._offer_released_time(now, old_stop)
+            booking._offer_released_time(at, old_stop)
+            booking._finalize_charge()
 
-    def action_no_show(self):
-        self._check_is_manager()
-        now = fields.Datetime.now()
+    def _mark_no_show(self, at=None):
+        at = at or _now()
         for booking in self:
-            if booking.state != "confirmed" or booking.date_start > now:
+            if booking.state != S.CONFIRMED or booking.date_start > at:
                 raise UserError(
                     self.env._("Only a confirmed booking whose start has passed can be a no-show.")
                 )
-        self.write({"state": "no_show"})
+            booking._write_guarded({"state": S.NO_SHOW})
+            booking._finalize_charge()
+
+    def _finalize_charge(self):
+        """Called once when a booking's charge becomes final (finished, released, no-show,
+        cancelled or rejected): ``chargeable_hours`` no longer changes. Billing extends it to
+        charge the booking; other addons may extend it to react to wasted time."""
+        return True
 
     # -- business methods -----------------------------------------------------------------------
 
@@ -458,36 +601,54 @@ class FacilityBooking(models.Model):
         to shrink a released booking, or to load demo history."""
         return self.env.su and self.env.context.get("booking_skip_rules")
 
-    def _release_until(self, moment):
+    def _check_state(self, states, message):
         self.ensure_one()
-        released = _hours(self.date_stop - moment)
-        values = {
-            "date_stop": moment,
-            "released_hours": self.released_hours + released,
-            "state": "done",
-            "actual_stop": moment,
-        }
-        if not self.actual_start:
-            values["actual_start"] = self.date_start
-        self.sudo().with_context(booking_skip_rules=True).write(values)
+        if self.state not in states:
+            raise UserError(message)
 
-    def _confirm(self):
-        """Confirm, honouring internal priority; the exclusion constraint settles races."""
+    def _lock_counts(self):
+        """Serialise the bookings that count against the same quota, allocation or annual
+        share: each bumps the counter rows of what it counts against, so a concurrent
+        transaction counting the same thing fails to serialise and is retried (seeing this
+        booking) instead of both passing. Bookings of policies without counting rules take no
+        lock."""
+        keys = set()
         for booking in self:
-            booking._check_priority()
-            booking.write({"state": "confirmed"})
-            booking._flush_checked()
-            booking._reject_priority_losers()
+            instrument = booking.instrument_id.sudo()
+            policy = instrument.booking_policy_id
+            if not policy or not booking.date_start:
+                continue
+            rule = policy._to_rules()
+            day = to_local(booking.date_start, instrument._booking_tz()).date()
+            for quota in rule.quotas:
+                who = booking.operator_id if quota.scope == "user" else booking.research_group_id
+                period = rules.period_key(day, quota.period)
+                keys.add((instrument.id, f"{quota.scope}:{who.id}:{period}"))
+            if rule.allocation_rule:
+                month = rules.month_start(day)
+                keys.add((instrument.id, f"allocation:{booking.research_group_id.id}:{month}"))
+            external = booking.research_group_id.sudo().category == "external"
+            if rule.reserved_share or (rule.external_share and external):
+                keys.add((instrument.id, f"year:{day.year}"))
+        if keys:
+            self.env.cr.execute(
+                SQL(
+                    "INSERT INTO facility_booking_counter (instrument_id, key) VALUES %s "
+                    "ON CONFLICT (instrument_id, key) DO UPDATE "
+                    "SET bumps = facility_booking_counter.bumps + 1",
+                    SQL(", ").join(SQL("(%s, %s)", i, k) for i, k in sorted(keys)),
+                )
+            )
 
     def _check_priority(self):
         """An external request cannot take time an internal group's request asks for."""
         self.ensure_one()
-        policy = self.instrument_id.booking_policy_id
-        if not (policy.internal_priority and self.research_group_id.category == "external"):
+        policy = self.instrument_id.sudo().booking_policy_id
+        if not (policy.internal_priority and self.sudo().research_group_id.category == "external"):
             return
         rivals = (
             self.sudo()
-            ._overlapping(("requested",))
+            ._overlapping((S.REQUESTED,))
             .filtered(lambda b: b.group_category == "internal")
         )
         if rivals:
@@ -499,33 +660,33 @@ class FacilityBooking(models.Model):
                 )
             )
 
-    def _reject_priority_losers(self):
-        """Once an internal booking is confirmed, overlapping external requests are rejected."""
-        for booking in self:
-            policy = booking.instrument_id.booking_policy_id
-            if not (policy.internal_priority and booking.group_category == "internal"):
-                continue
-            losers = (
-                booking.sudo()
-                ._overlapping(("requested",))
-                .filtered(lambda b: b.group_category == "external")
+    def _resolve_competitors(self):
+        """Every request overlapping a confirmed booking is rejected, with the reason, and its
+        requester is put on the instrument's waitlist for the time asked."""
+        Waitlist = self.env["facility.booking.waitlist"].sudo()
+        for booking in self.sudo():
+            priority = (
+                booking.instrument_id.booking_policy_id.internal_priority
+                and booking.group_category == "internal"
             )
-            for loser in losers:
-                loser._reject(
-                    self.env._(
+            for loser in booking._overlapping((S.REQUESTED,)):
+                if priority and loser.group_category == "external":
+                    reason = self.env._(
                         "An internal group's booking (%(booking)s) was confirmed for the same "
                         "time; internal groups have priority.",
                         booking=booking.name,
                     )
+                else:
+                    reason = self.env._(
+                        "The time was given to %(booking)s (%(group)s), confirmed for the same "
+                        "time.",
+                        booking=booking.name,
+                        group=booking.research_group_id.name,
+                    )
+                loser._reject(
+                    reason + " " + self.env._("You are on the waitlist should it become free.")
                 )
-
-    def _reject(self, reason):
-        for booking in self:
-            booking.write({"state": "rejected", "reject_reason": reason})
-            booking.message_post(
-                body=self.env._("Rejected: %(reason)s", reason=reason),
-                partner_ids=booking.operator_id.partner_id.ids,
-            )
+                Waitlist._add_for(loser)
 
     def _flush_checked(self):
         """Flush, turning an exclusion-constraint conflict into a clear message."""
@@ -536,12 +697,28 @@ class FacilityBooking(models.Model):
             raise self._overlap_error(self) from None
 
     def _overlap_error(self, bookings):
-        """The clear message of a conflict the exclusion constraint caught."""
-        self.env.invalidate_all()
-        messages = [
-            booking._overlap_message(booking.sudo()._overlapping(ACTIVE_STATES)[:1])
-            for booking in bookings
+        """The clear message of a conflict the exclusion constraint caught: the conflicting
+        booking, or, when it was committed by another transaction after this one began, that
+        someone booked the time a moment ago."""
+        wanted = [
+            (b.instrument_id.sudo(), b.date_start, b.date_stop, b._origin.id or 0, b._fmt_tz())
+            for b in bookings
         ]
+        self.env.invalidate_all()
+        messages = []
+        for instrument, start, stop, own_id, tz in wanted:
+            conflict = self.sudo().search(
+                [
+                    ("id", "!=", own_id),
+                    ("instrument_id", "=", instrument.id),
+                    ("state", "in", ACTIVE_STATES),
+                    ("date_start", "<", stop),
+                    ("date_stop", ">", start),
+                ],
+                limit=1,
+            )
+            names = {"instrument": instrument.name}
+            messages.append(RuleText(self.env, tz).sentence(_overlap_violation(conflict), **names))
         return ValidationError("\n".join(messages))
 
     def _overlapping(self, states):
@@ -557,22 +734,6 @@ class FacilityBooking(models.Model):
             order="date_start, id",
         )
 
-    def _overlap_message(self, conflict):
-        if not conflict:
-            return self.env._(
-                "%(instrument)s was booked for this time by someone else a moment ago; choose "
-                "another time.",
-                instrument=self.instrument_id.name,
-            )
-        return self.env._(
-            "No double booking: %(instrument)s is already booked from %(start)s to %(stop)s "
-            "(%(booking)s); choose another time.",
-            instrument=self.instrument_id.name,
-            start=self._fmt_datetime(conflict.date_start),
-            stop=self._fmt_datetime(conflict.date_stop),
-            booking=conflict.name,
-        )
-
     def _check_is_manager(self):
         for booking in self:
             if not booking.is_manager:
@@ -583,11 +744,11 @@ class FacilityBooking(models.Model):
                     )
                 )
 
-    def _check_booking_rules(self):
+    def _check_booking_rules(self, at=None):
         problems = [
             booking._problem_text(messages)
             for booking in self
-            if (messages := booking._rule_messages())
+            if (messages := booking._rule_messages(at))
         ]
         if problems:
             raise ValidationError("\n\n".join(problems))
@@ -595,306 +756,26 @@ class FacilityBooking(models.Model):
     def _problem_text(self, messages):
         header = self.env._(
             "%(instrument)s cannot be booked from %(start)s to %(stop)s:",
-            instrument=self.instrument_id.name,
+            instrument=self.instrument_id.sudo().name,
             start=self._fmt_datetime(self.date_start),
             stop=self._fmt_datetime(self.date_stop),
         )
         return "\n".join([header, *(f"- {m}" for m in messages)])
 
-    def _rule_messages(self):
-        """Every rule this booking breaks, as translated sentences."""
+    def _rule_messages(self, at=None):
+        """Every rule this booking breaks (judged at ``at``, default now), as translated
+        sentences."""
         self.ensure_one()
-        facts = self._rule_facts(self.date_start, self.date_stop)
-        messages = self._static_messages(facts)
-        messages += self._policy_messages(facts, self.date_start, self.date_stop)
+        facts = BookingFacts.gather(
+            self.env, BookingSubject.of(self), self.date_start, self.date_stop, now=at
+        )
+        violations = facts.static_violations() + facts.violations(self.date_start, self.date_stop)
         conflict = self.sudo()._overlapping(ACTIVE_STATES)[:1]
         if conflict:
-            messages.append(self._overlap_message(conflict))
-        return messages
-
-    def _rule_facts(self, window_start, window_stop):
-        """What the rules need to know about bookings of this record's instrument, operator and
-        group between ``window_start`` and ``window_stop`` (UTC): gathered once, so that many
-        candidate times (the availability finder) are judged without further queries."""
-        self.ensure_one()
-        booking = self.sudo()  # rules need other groups' bookings and qualifications
-        instrument, policy = booking.instrument_id, booking.instrument_id.booking_policy_id
-        tz = instrument._booking_tz()
-        start, stop = to_local(window_start, tz), to_local(window_stop, tz)
-        held = (
-            self.env["facility.qualification"]
-            ._held_levels(booking.operator_id, instrument, start.date())
-            .get(instrument.id, set())
-        )
-        facts = {"tz": tz, "held": held, "policy": policy, "day": start.date()}
-        if not policy:
-            return facts
-        companion_ok = False
-        if booking.companion_id and policy.offhours_level_id:
-            companion_ok = self.env["facility.qualification"].is_qualified(
-                booking.companion_id, instrument, policy.offhours_level_id, start.date()
-            )
-        period_from = min(rules.week_start(start.date()), rules.month_start(start.date()))
-        period_to = max(
-            rules.week_start(stop.date()) + timedelta(days=7),
-            rules.next_month_start(stop.date()),
-        )
-        period = (
-            to_utc(datetime.combine(period_from, datetime.min.time()), tz),
-            to_utc(datetime.combine(period_to, datetime.min.time()), tz),
-        )
-        calendar = policy._calendar(instrument)
-        rule = policy._to_rules()
-        scopes = {quota.scope for quota in rule.quotas}
-        offhours_exempt = policy.offhours_level_id.id in held or companion_ok
-        facts.update(
-            rules=rule,
-            companion_ok=companion_ok,
-            working=booking._working_intervals(calendar, tz, start, stop)
-            if rule.offhours_rule and not offhours_exempt
-            else [],
-            workdays=booking._workdays(calendar, tz, period_from, period_to)
-            if (rule.quotas or rule.weekend_rule or rule.restricted_workdays_only)
-            else None,
-            blackouts=booking._blackouts(tz, window_start, window_stop),
-            user_bookings=booking._quota_bookings("operator_id", booking.operator_id.id, period, tz)
-            if "user" in scopes or rule.weekend_rule
-            else [],
-            group_bookings=booking._quota_bookings(
-                "research_group_id", booking.research_group_id.id, period, tz
-            )
-            if "group" in scopes
-            else [],
-            shares=booking._year_shares(tz, start.year)
-            if rule.external_share or rule.reserved_share
-            else (0.0, 0.0),
-            allocations=booking._allocations(start.date(), stop.date())
-            if rule.allocation_rule
-            else {},
-        )
-        return facts
-
-    def _allocations(self, day_from, day_to):
-        """The group's allocations on the instrument by month, with the hours its other
-        bookings use: ``{month: (rules.Allocation, used_hours)}``."""
-        months = []
-        month = rules.month_start(day_from)
-        while month <= day_to:
-            months.append(month)
-            month = rules.next_month_start(month)
-        Allocation = self.env["facility.booking.allocation"]
-        allocations = Allocation.search(
-            [
-                ("instrument_id", "=", self.instrument_id.id),
-                ("research_group_id", "=", self.research_group_id.id),
-                ("month", "in", months),
-            ]
-        )
-        instrument_id, group_id = self.instrument_id.id, self.research_group_id.id
-        usage = Allocation._usage(
-            [(instrument_id, group_id, m) for m in months], exclude_booking_id=self._origin.id or 0
-        )
-        return {
-            allocation.month: (
-                allocation._to_rule(),
-                usage[instrument_id, group_id, allocation.month],
-            )
-            for allocation in allocations
-        }
-
-    def _year_shares(self, tz, year):
-        """Hours booked this calendar year by external groups, and outside the reserved
-        programme, on this instrument (other bookings)."""
-        bounds = [to_utc(datetime(y, 1, 1), tz) for y in (year, year + 1)]
-        self.env.cr.execute(
-            SQL(
-                "SELECT COALESCE(SUM(b.duration_hours) FILTER (WHERE g.category = 'external'), 0), "
-                "COALESCE(SUM(b.duration_hours) FILTER (WHERE NOT COALESCE(b.reserved_project, "
-                "FALSE)), 0) FROM facility_booking b "
-                "JOIN facility_research_group g ON g.id = b.research_group_id "
-                "WHERE b.instrument_id = %s AND b.state IN %s AND b.id != %s "
-                "AND b.date_start >= %s AND b.date_start < %s",
-                self.instrument_id.id,
-                QUOTA_STATES,
-                self._origin.id or 0,
-                bounds[0],
-                bounds[1],
-            )
-        )
-        return self.env.cr.fetchone()
-
-    def _static_messages(self, facts):
-        """Rules that do not depend on the booking's times (except its day)."""
-        booking = self.sudo()
-        instrument, operator, group = (
-            booking.instrument_id,
-            booking.operator_id,
-            booking.research_group_id,
-        )
-        messages = []
-        if instrument.booking_mode != "booking":
-            messages.append(
-                self.env._(
-                    "%(instrument)s needs no booking: record its use in the usage log.",
-                    instrument=instrument.name,
-                )
-            )
-        if instrument.state != "in_service":
-            messages.append(
-                self.env._(
-                    "%(instrument)s is %(state)s.",
-                    instrument=instrument.name,
-                    state=selection_label(instrument, "state"),
-                )
-            )
-        if group not in operator.facility_group_ids:
-            messages.append(
-                self.env._(
-                    "Operator rule: %(operator)s is not a member of %(group)s; the operator must "
-                    "be the real user, from the booking's research group.",
-                    operator=operator.name,
-                    group=group.name,
-                )
-            )
-        if group._is_restricted_on(facts["day"]):
-            messages.append(
-                self.env._(
-                    "%(group)s is %(state)s%(until)s: %(reason)s",
-                    group=group.name,
-                    state=selection_label(group, "state"),
-                    until=self.env._(" until %(day)s", day=self._fmt_day(group.state_date_to))
-                    if group.state_date_to
-                    else "",
-                    reason=group.state_reason or "",
-                )
-            )
-        required = instrument.required_level_id
-        if required and required.id not in facts["held"]:
-            messages.append(
-                self.env._(
-                    "Certification rule: %(operator)s must hold %(level)s on %(instrument)s to "
-                    "book it; ask the instrument manager for training.",
-                    operator=operator.name,
-                    level=required.name,
-                    instrument=instrument.name,
-                )
-            )
-        return messages
-
-    def _policy_messages(self, facts, date_start, date_stop):
-        """The policy's rules for this booking at ``date_start``-``date_stop`` (UTC)."""
-        policy = facts["policy"]
-        if not policy:
-            return []
-        return [
-            self._violation_message(violation, policy)
-            for violation in rules.evaluate(
-                facts["rules"], self._rule_request(facts, date_start, date_stop)
-            )
-        ]
-
-    def _rule_request(self, facts, date_start, date_stop):
-        policy, held, tz = facts["policy"], facts["held"], facts["tz"]
-        return rules.Request(
-            start=to_local(date_start, tz),
-            stop=to_local(date_stop, tz),
-            now=to_local(fields.Datetime.now(), tz),
-            category=self.sudo().research_group_id.category,
-            has_whole_day_level=policy.whole_day_level_id.id in held,
-            long_collection=self.long_collection,
-            has_offhours_level=policy.offhours_level_id.id in held,
-            companion_certified=facts["companion_ok"],
-            has_weekend_level=policy.weekend_level_id.id in held,
-            working=facts["working"],
-            workdays=facts["workdays"],
-            blackouts=facts["blackouts"],
-            user_bookings=facts["user_bookings"],
-            group_bookings=facts["group_bookings"],
-            annual_hours=self.sudo().instrument_id.rated_annual_hours,
-            year_external_hours=facts["shares"][0],
-            year_unreserved_hours=facts["shares"][1],
-            reserved_project=self.reserved_project,
-            preparation_done=self.preparation_done,
-            **self._allocation_request(facts, date_start, tz),
-        )
-
-    def _allocation_request(self, facts, date_start, tz):
-        """The allocation of the month the booking starts in, and the hours already used."""
-        if not facts["policy"].allocation_required:
-            return {}
-        month = rules.month_start(to_local(date_start, tz).date())
-        allocation, used = facts["allocations"].get(month, (None, 0.0))
-        return {"allocation": allocation, "allocation_used_hours": used}
-
-    def _working_intervals(self, calendar, tz, start, stop):
-        if not calendar:
-            return []
-        intervals = calendar._work_intervals_batch(
-            to_utc(start, tz).replace(tzinfo=pytz.utc),
-            to_utc(stop, tz).replace(tzinfo=pytz.utc),
-            tz=tz,
-        )[False]
-        return [
-            (s.astimezone(tz).replace(tzinfo=None), e.astimezone(tz).replace(tzinfo=None))
-            for s, e, _meta in intervals
-        ]
-
-    def _workdays(self, calendar, tz, day_from, day_to):
-        """Dates between ``day_from`` and ``day_to`` with working time in ``calendar``."""
-        if not calendar:
-            return None
-        start = tz.localize(datetime.combine(day_from - timedelta(days=7), datetime.min.time()))
-        stop = tz.localize(datetime.combine(day_to + timedelta(days=7), datetime.min.time()))
-        intervals = calendar._work_intervals_batch(start, stop, tz=tz)[False]
-        return frozenset(s.astimezone(tz).date() for s, _e, _meta in intervals)
-
-    def _blackouts(self, tz, window_start, window_stop):
-        instrument = self.instrument_id
-        out = []
-        for blackout in self.env["facility.booking.blackout"].search(
-            [
-                ("instrument_id", "=", instrument.id),
-                ("date_start", "<", window_stop),
-                ("date_stop", ">", window_start),
-            ]
-        ):
-            out.append(
-                (to_local(blackout.date_start, tz), to_local(blackout.date_stop, tz), blackout.name)
-            )
-        if instrument.equipment_id:
-            requests = self.env["maintenance.request"].search(
-                [
-                    ("equipment_id", "=", instrument.equipment_id.id),
-                    ("schedule_date", "!=", False),
-                    ("schedule_date", "<", window_stop),
-                    ("archive", "=", False),
-                    ("stage_id.done", "=", False),
-                ]
-            )
-            for request in requests:
-                end = request.schedule_date + timedelta(hours=request.duration or 1.0)
-                if end > window_start:
-                    out.append(
-                        (to_local(request.schedule_date, tz), to_local(end, tz), request.name)
-                    )
-        return out
-
-    def _quota_bookings(self, field_name, value, window, tz):
-        self.env.cr.execute(
-            SQL(
-                "SELECT date_start, date_stop FROM facility_booking WHERE %s = %s "
-                "AND instrument_id = %s AND state IN %s AND id != %s "
-                "AND date_start >= %s AND date_start < %s",
-                SQL.identifier(field_name),
-                value,
-                self.instrument_id.id,
-                QUOTA_STATES,
-                self._origin.id or 0,
-                window[0],
-                window[1],
-            )
-        )
-        return [(to_local(s, tz), to_local(e, tz)) for s, e in self.env.cr.fetchall()]
+            violations.append(_overlap_violation(conflict))
+        text = RuleText(self.env, facts.tz)
+        names = facts.names()
+        return [text.sentence(violation, **names) for violation in violations]
 
     def _offer_released_time(self, start, stop):
         """Offer freed time to the instrument's waitlist, in order, and tell the managers."""
@@ -911,226 +792,30 @@ class FacilityBooking(models.Model):
             body += " " + self.env._("Offered to %(user)s (waitlist).", user=entry.user_id.name)
         self.sudo().message_post(body=body, partner_ids=managers.partner_id.ids)
 
-    # -- messages -------------------------------------------------------------------------------
+    # -- formats --------------------------------------------------------------------------------
 
-    def _violation_message(self, violation, policy):
-        p = violation.params
-        _ = self.env._
-        code = violation.code
-        if code == "order":
-            return _("The booking must end after it starts.")
-        if code == "past":
-            return _(
-                "Time rule: the booking starts in the past (%(start)s).",
-                start=self._fmt_local(p["start"]),
-            )
-        if code in ("horizon_weeks", "horizon_days"):
-            who = _("Internal groups") if p["category"] == "internal" else _("External groups")
-            if code == "horizon_weeks":
-                return _(
-                    "Horizon rule: %(who)s may book up to natural week %(count)s, the current "
-                    "week being the 1st (until %(last)s); this booking starts %(day)s.",
-                    who=who,
-                    count=p["count"],
-                    last=self._fmt_day(p["last_day"]),
-                    day=self._fmt_day(p["day"]),
-                )
-            return _(
-                "Horizon rule: %(who)s may book at most %(count)s days ahead (until %(last)s); "
-                "this booking starts %(day)s.",
-                who=who,
-                count=p["count"],
-                last=self._fmt_day(p["last_day"]),
-                day=self._fmt_day(p["day"]),
-            )
-        if code == "reopen":
-            return _(
-                "Billing cut-off rule: time from %(reopen)s on can be booked from %(reopen)s "
-                "only; this booking starts %(day)s.",
-                reopen=self._fmt_day(p["reopen"]),
-                day=self._fmt_day(p["day"]),
-            )
-        if code == "monthly":
-            return _(
-                "Monthly opening rule: time in %(month)s opens on %(opens)s (the last week of "
-                "the month before); this booking starts %(day)s.",
-                month=self._fmt_month(p["month"]),
-                opens=self._fmt_day(p["opens"]),
-                day=self._fmt_day(p["day"]),
-            )
-        if code == "slots":
-            return _(
-                "Slot rule: book one of the day slots (%(slots)s), or whole days from the first "
-                "slot's start to the last slot's end.",
-                slots=", ".join(policy.slot_ids.sorted("sequence").mapped("display_name")),
-            )
-        if code == "restricted_slot":
-            slots = policy.slot_ids.filtered("restricted").mapped("display_name")
-            where = _(" on workdays") if p["workdays"] else ""
-            return _(
-                "Slot rule: without %(level)s on %(instrument)s you may book only %(slots)s"
-                "%(where)s; whole days need %(level)s or a long data collection.",
-                level=policy.whole_day_level_id.name,
-                instrument=self.instrument_id.name,
-                slots=", ".join(slots) or "-",
-                where=where,
-            )
-        if code == "whole_days":
-            return _(
-                "Run rule: %(instrument)s is booked in whole days (0:00–23:59), one contiguous "
-                "block per run.",
-                instrument=self.instrument_id.name,
-            )
-        if code == "setup":
-            return _(
-                "Set-up rule: bookings of %(instrument)s include %(setup)s min of set-up "
-                "(e.g. pre-cooling); this booking lasts %(minutes)s min.",
-                instrument=self.instrument_id.name,
-                setup=p["setup"],
-                minutes=round(p["minutes"]),
-            )
-        if code == "min_duration":
-            return _(
-                "Duration rule: at least %(min)s min; this booking lasts %(minutes)s min.",
-                min=p["min"],
-                minutes=round(p["minutes"]),
-            )
-        if code == "max_duration":
-            return _(
-                "Duration rule: at most %(max)s min; this booking lasts %(minutes)s min.",
-                max=p["max"],
-                minutes=round(p["minutes"]),
-            )
-        if code == "offhours":
-            return _(
-                "Off-hours rule: %(minutes)s min of this booking fall outside working hours; "
-                "that needs %(level)s on %(instrument)s, or a companion holding it for the whole "
-                "booking.",
-                minutes=round(p["minutes"]),
-                level=policy.offhours_level_id.name,
-                instrument=self.instrument_id.name,
-            )
-        if code == "weekend_level":
-            return _(
-                "Weekend rule: weekends (%(days)s) may be booked only by holders of %(level)s.",
-                days=", ".join(self._fmt_day(d) for d in p["days"]),
-                level=policy.weekend_level_id.name,
-            )
-        if code == "weekend_adjacent":
-            return _(
-                "Weekend rule: a weekend (%(days)s) may only extend workdays you booked next to "
-                "it.",
-                days=", ".join(self._fmt_day(d) for d in p["days"]),
-            )
-        if code == "blackout":
-            return _(
-                "Maintenance rule: %(instrument)s is reserved from %(start)s to %(stop)s "
-                "(%(label)s).",
-                instrument=self.instrument_id.name,
-                start=self._fmt_local(p["start"]),
-                stop=self._fmt_local(p["stop"]),
-                label=p["label"],
-            )
-        if code == "quota":
-            scope = _("per user") if p["scope"] == "user" else _("per research group")
-            period = (
-                _("the week of %(day)s", day=self._fmt_day(p["period_start"]))
-                if p["period"] == "week"
-                else self._fmt_month(p["period_start"])
-            )
-            unit = _("h") if p["unit"] == "hours" else _("workdays")
-            return _(
-                "Quota rule: at most %(limit)s %(unit)s %(scope)s in %(period)s; with this "
-                "booking it would be %(used)s %(unit)s.",
-                limit=num(p["limit"]),
-                unit=unit,
-                scope=scope,
-                period=period,
-                used=num(p["used"]),
-            )
-        if code == "external_share":
-            return _(
-                "Share rule: external groups may book at most %(share)s%% of the %(annual)s "
-                "annual hours of %(instrument)s (%(cap)s h) in %(year)s; with this booking it "
-                "would be %(used)s h.",
-                share=num(p["share"] * 100),
-                annual=num(self.sudo().instrument_id.rated_annual_hours),
-                instrument=self.instrument_id.name,
-                cap=num(round(p["cap"], 1)),
-                year=p["year"],
-                used=num(round(p["used"], 1)),
-            )
-        if code == "reserved_share":
-            return _(
-                "Share rule: %(share)s%% of the annual hours of %(instrument)s are reserved for "
-                "%(label)s; other bookings may use %(cap)s h in %(year)s, with this booking it "
-                "would be %(used)s h.",
-                share=num(p["share"] * 100),
-                instrument=self.instrument_id.name,
-                label=policy.reserved_label or _("the reserved programme"),
-                cap=num(round(p["cap"], 1)),
-                year=p["year"],
-                used=num(round(p["used"], 1)),
-            )
-        if code == "preparation":
-            return _(
-                "Preparation rule: confirm that the sample is prepared as %(instrument)s requires "
-                "(%(preparation)s).",
-                instrument=self.instrument_id.name,
-                preparation=html2plaintext(policy.preparation or "").strip() or "-",
-            )
-        if code == "allocation_missing":
-            return _(
-                "Allocation rule: %(instrument)s is booked within the hours the expert committee "
-                "allocates; %(group)s has no hours allocated for %(month)s. Apply for machine "
-                "time first.",
-                instrument=self.instrument_id.name,
-                group=self.research_group_id.name,
-                month=self._fmt_month(p["month"]),
-            )
-        if code == "allocation":
-            lapsed = (
-                _(
-                    " (%(forfeited)s h not booked by %(deadline)s were forfeited)",
-                    forfeited=num(round(p["forfeited"], 2)),
-                    deadline=self._fmt_day(p["deadline"]),
-                )
-                if p["forfeited"]
-                else ""
-            )
-            return _(
-                "Allocation rule: %(group)s has %(allocated)s h allocated on %(instrument)s for "
-                "%(month)s%(lapsed)s, %(remaining)s h of them left; with this booking it would "
-                "use %(used)s h.",
-                group=self.research_group_id.name,
-                allocated=num(round(p["allocated"], 2)),
-                instrument=self.instrument_id.name,
-                month=self._fmt_month(p["month"]),
-                lapsed=lapsed,
-                remaining=num(round(p["remaining"], 2)),
-                used=num(round(p["used"], 2)),
-            )
-        return code
-
-    def _fmt_month(self, day):
-        return format_month(self.env, day)
-
-    def _locale(self):
-        return babel_locale_parse(self.env.lang or "en_US")
-
-    def _fmt_day(self, day):
-        weekday = babel_format_date(day, "EEE", locale=self._locale())
-        return f"{weekday} {format_date(self.env, day)}"
-
-    def _fmt_local(self, moment):
-        return f"{self._fmt_day(moment.date())} {moment.strftime('%H:%M')}"
+    def _fmt_tz(self):
+        return self.instrument_id._booking_tz() if self.instrument_id else None
 
     def _fmt_datetime(self, utc_moment):
-        return self._fmt_local(to_local(utc_moment, self.instrument_id._booking_tz()))
+        return RuleText(self.env, self._fmt_tz()).utc(utc_moment)
 
     def _state_label(self):
         return selection_label(self, "state")
 
 
+def _now():
+    return fields.Datetime.now()
+
+
 def _hours(delta):
     return delta.total_seconds() / 3600
+
+
+def _overlap_violation(conflict):
+    if not conflict:
+        return rules.Violation(Rule.OVERLAP_RACE, {})
+    return rules.Violation(
+        Rule.OVERLAP,
+        {"start": conflict.date_start, "stop": conflict.date_stop, "booking": conflict.name},
+    )

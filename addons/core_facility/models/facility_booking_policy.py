@@ -4,6 +4,13 @@ from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 
 from ..rules import booking as rules
+from ..rules.codes import LevelRole
+
+LEVEL_ROLES = [
+    (LevelRole.NONE, "No rule"),
+    (LevelRole.CERTIFIED, "The instrument's certification"),
+    (LevelRole.INDEPENDENT, "The independent-use level"),
+]
 
 
 class FacilityBookingPolicy(models.Model):
@@ -55,11 +62,14 @@ class FacilityBookingPolicy(models.Model):
         help="Next month's time opens this many days before its first day (7: the last week).",
     )
     slot_ids = fields.One2many("facility.booking.slot", "policy_id", string="Day Slots", copy=True)
-    whole_day_level_id = fields.Many2one(
-        "facility.certification.level",
+    whole_day_role = fields.Selection(
+        LEVEL_ROLES,
         string="Whole Day Needs",
-        help="Without this level (or a long data collection), users may book only the "
-        "restricted slots.",
+        required=True,
+        default=LevelRole.NONE,
+        help="Without this level on the instrument (or a long data collection), users may book "
+        "only the restricted slots. The instrument's certification is its required level; the "
+        "independent-use level is the first level of its scheme allowing independent use.",
     )
     restricted_workdays_only = fields.Boolean(
         string="Restricted Slots on Workdays Only",
@@ -71,17 +81,21 @@ class FacilityBookingPolicy(models.Model):
         help="Working time of the facility; its time zone is the facility's. Default: the "
         "company's working hours.",
     )
-    offhours_level_id = fields.Many2one(
-        "facility.certification.level",
+    offhours_role = fields.Selection(
+        LEVEL_ROLES,
         string="Off-hours Need",
-        help="Booking outside working hours needs this level, or a companion holding it for "
-        "the whole booking.",
+        required=True,
+        default=LevelRole.NONE,
+        help="Booking outside working hours needs this level on the instrument, or a companion "
+        "holding it for the whole booking.",
     )
-    weekend_level_id = fields.Many2one(
-        "facility.certification.level",
+    weekend_role = fields.Selection(
+        LEVEL_ROLES,
         string="Weekends Need",
-        help="Weekend days may be booked only by holders of this level, next to workdays they "
-        "booked (Helios); they do not count in workday quotas.",
+        required=True,
+        default=LevelRole.NONE,
+        help="Weekend days may be booked only by holders of this level on the instrument, next "
+        "to workdays they booked (Helios); they do not count in workday quotas.",
     )
     whole_days_only = fields.Boolean(
         help="Runs are booked as whole days, a day being 0:00-23:59 (AFS2)."
@@ -215,13 +229,13 @@ class FacilityBookingPolicy(models.Model):
                 slot._to_rule().code for slot in self.slot_ids if slot.restricted
             ),
             restricted_workdays_only=self.restricted_workdays_only,
-            whole_day_rule=bool(self.whole_day_level_id),
-            offhours_rule=bool(self.offhours_level_id),
+            whole_day_rule=self.whole_day_role != LevelRole.NONE,
+            offhours_rule=self.offhours_role != LevelRole.NONE,
             whole_days_only=self.whole_days_only,
             setup_minutes=self.setup_minutes,
             min_minutes=self.min_minutes,
             max_minutes=self.max_minutes,
-            weekend_rule=bool(self.weekend_level_id),
+            weekend_rule=self.weekend_role != LevelRole.NONE,
             quotas=tuple(
                 rules.Quota(q.scope, q.period, q.unit, q.limit) for q in self.quota_ids if q.enabled
             ),

@@ -1,14 +1,18 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ..rules.codes import WaitlistState as W
+
 
 class FacilityBookingWaitlist(models.Model):
     """A wish for time on an instrument; released time is offered to the first matching wish."""
 
     _name = "facility.booking.waitlist"
     _description = "Booking Waitlist Entry"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "facility.guarded.mixin"]
     _order = "create_date, id"
+    # offers are made by the system only
+    _guarded_fields = ("state", "offered_start", "offered_stop", "booking_id")
 
     instrument_id = fields.Many2one(
         "facility.instrument", required=True, index=True, ondelete="cascade"
@@ -28,13 +32,13 @@ class FacilityBookingWaitlist(models.Model):
     purpose = fields.Char(required=True)
     state = fields.Selection(
         [
-            ("waiting", "Waiting"),
-            ("offered", "Offered"),
-            ("booked", "Booked"),
-            ("cancelled", "Cancelled"),
+            (W.WAITING, "Waiting"),
+            (W.OFFERED, "Offered"),
+            (W.BOOKED, "Booked"),
+            (W.CANCELLED, "Cancelled"),
         ],
         required=True,
-        default="waiting",
+        default=W.WAITING,
         tracking=True,
     )
     offered_start = fields.Datetime(readonly=True)
@@ -46,21 +50,54 @@ class FacilityBookingWaitlist(models.Model):
         for entry in self:
             entry.display_name = f"{entry.instrument_id.name} – {entry.user_id.name}"
 
-    @api.constrains("date_from", "date_to", "min_hours")
+    @api.constrains("date_from", "date_to", "min_hours", "purpose")
     def _check_window(self):
         for entry in self:
+            if len(entry.purpose or "") > 200:
+                raise ValidationError(self.env._("Describe the purpose in at most 200 characters."))
             if entry.date_to <= entry.date_from:
                 raise ValidationError(self.env._("The wanted time must end after it starts."))
             if entry.min_hours <= 0:
                 raise ValidationError(self.env._("Ask for more than 0 hours."))
 
+    @api.constrains("user_id", "research_group_id", "instrument_id")
+    def _check_who(self):
+        """Entries are for a member of the group, made by that member or the instrument's
+        managers on their behalf."""
+        if self.env.su:
+            return
+        author = self.env.user
+        is_director = author.has_group("core_facility.group_facility_manager")
+        for entry in self.sudo():
+            if entry.research_group_id not in entry.user_id.facility_group_ids:
+                raise ValidationError(
+                    self.env._(
+                        "Waitlist rule: %(user)s is not a member of %(group)s.",
+                        user=entry.user_id.name,
+                        group=entry.research_group_id.name,
+                    )
+                )
+            if not (
+                entry.user_id == author or is_director or author in entry.instrument_id.manager_ids
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Waitlist rule: you may put only yourself on a waitlist; the managers "
+                        "of %(instrument)s may add a user on their behalf.",
+                        instrument=entry.instrument_id.name,
+                    )
+                )
+
     def action_cancel(self):
-        self.write({"state": "cancelled"})
+        for entry in self:
+            if entry.state not in (W.WAITING, W.OFFERED):
+                raise UserError(self.env._("Only waiting or offered entries can be cancelled."))
+        self._write_guarded({"state": W.CANCELLED})
 
     def action_book_offer(self):
         """Book the offered time (the booking rules still apply)."""
         self.ensure_one()
-        if self.state != "offered":
+        if self.state != W.OFFERED:
             raise UserError(self.env._("No time is offered on this entry."))
         booking = self.env["facility.booking"].create(
             {
@@ -72,7 +109,7 @@ class FacilityBookingWaitlist(models.Model):
                 "date_stop": self.offered_stop,
             }
         )
-        self.write({"state": "booked", "booking_id": booking.id})
+        self._write_guarded({"state": W.BOOKED, "booking_id": booking.id})
         return {
             "type": "ir.actions.act_window",
             "res_model": "facility.booking",
@@ -81,12 +118,36 @@ class FacilityBookingWaitlist(models.Model):
         }
 
     @api.model
+    def _add_for(self, booking):
+        """Put the requester of a rejected ``booking`` on the waitlist for the time asked."""
+        entry = self.sudo().create(
+            {
+                "instrument_id": booking.instrument_id.id,
+                "user_id": booking.operator_id.id,
+                "research_group_id": booking.research_group_id.id,
+                "date_from": booking.date_start,
+                "date_to": booking.date_stop,
+                "min_hours": booking.duration_hours,
+                "purpose": booking.purpose,
+            }
+        )
+        entry.message_post(
+            body=self.env._(
+                "Added to the waitlist when %(booking)s was refused: released time is offered "
+                "here first come, first served.",
+                booking=booking.name,
+            ),
+            partner_ids=booking.operator_id.partner_id.ids,
+        )
+        return entry
+
+    @api.model
     def _offer(self, instrument, start, stop):
         """Offer ``start``-``stop`` to the first waiting entry it suits; return that entry."""
         candidates = self.search(
             [
                 ("instrument_id", "=", instrument.id),
-                ("state", "=", "waiting"),
+                ("state", "=", W.WAITING),
                 ("date_from", "<", stop),
                 ("date_to", ">", start),
             ]
@@ -94,8 +155,8 @@ class FacilityBookingWaitlist(models.Model):
         for entry in candidates:
             offer_start, offer_stop = max(start, entry.date_from), min(stop, entry.date_to)
             if (offer_stop - offer_start).total_seconds() / 3600 + 1e-9 >= entry.min_hours:
-                entry.write(
-                    {"state": "offered", "offered_start": offer_start, "offered_stop": offer_stop}
+                entry._write_guarded(
+                    {"state": W.OFFERED, "offered_start": offer_start, "offered_stop": offer_stop}
                 )
                 entry.activity_schedule(
                     "mail.mail_activity_data_todo",

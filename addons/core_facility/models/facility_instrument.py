@@ -1,7 +1,18 @@
+from datetime import datetime, timedelta
+
 import pytz
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL
+
+from odoo.addons.base.models.res_partner import _tz_get
+
+from ..rules.codes import ACTIVE_STATES, CHARGED_STATES, QUOTA_STATES, BookingState, LevelRole
+
+DEFAULT_TZ = "Asia/Shanghai"
+# The longest window the time API answers for at once (a year and a bit).
+MAX_WINDOW_DAYS = 400
 
 # Fields copied onto the linked maintenance equipment so that maintenance works unchanged.
 EQUIPMENT_SYNC = {
@@ -100,6 +111,12 @@ class FacilityInstrument(models.Model):
     description = fields.Html(translate=True)
     color = fields.Integer()
     active = fields.Boolean(default=True)
+    tz = fields.Selection(
+        _tz_get,
+        string="Time Zone",
+        help="Time zone in which this instrument's booking rules reason (days, weeks, working "
+        "hours); empty: its unit's, else the company's, else Asia/Shanghai.",
+    )
 
     # Asset and reporting data (internal users only)
     company_id = fields.Many2one(
@@ -301,15 +318,166 @@ class FacilityInstrument(models.Model):
         action["context"] = {"default_instrument_id": self.id}
         return action
 
-    def _booking_tz(self):
-        """Time zone in which the instrument's rules are reasoned (working hours, days)."""
+    # -- time API: what other addons ask of an instrument's time (see README, developer section) --
+
+    def get_timezone(self):
+        """Name of the time zone the instrument's rules reason in: the instrument's own, else its
+        unit's (or a parent unit's), else the company's, else Asia/Shanghai."""
         self.ensure_one()
-        instrument = self.sudo()  # the time zone is public; the calendar record is not
-        policy = instrument.booking_policy_id
-        calendar = (
-            policy._calendar(instrument) if policy else instrument.company_id.resource_calendar_id
+        instrument = self.sudo()
+        if instrument.tz:
+            return instrument.tz
+        unit = instrument.unit_id
+        while unit:
+            if unit.tz:
+                return unit.tz
+            unit = unit.parent_id
+        return instrument.company_id.partner_id.tz or DEFAULT_TZ
+
+    def _booking_tz(self):
+        """The instrument's time zone as a ``pytz`` zone (see :meth:`get_timezone`)."""
+        return pytz.timezone(self.get_timezone())
+
+    def get_busy_intervals(self, date_from, date_to):
+        """Time the instrument is not free between ``date_from`` and ``date_to`` (UTC): bookings
+        holding time, reserved time and scheduled maintenance, as a list of dicts ``{start,
+        stop, kind, label}`` (naive UTC datetimes; kind ``booking``, ``reserved`` or
+        ``maintenance``), sorted by start. The window is at most 400 days."""
+        self.ensure_one()
+        date_from, date_to = self._check_window(date_from, date_to)
+        instrument = self.sudo()  # occupancy is public in the facility; records may not be
+        busy = [
+            {"start": b.date_start, "stop": b.date_stop, "kind": "booking", "label": b.name}
+            for b in self.env["facility.booking"]
+            .sudo()
+            .search(
+                [
+                    ("instrument_id", "=", self.id),
+                    ("state", "in", ACTIVE_STATES),
+                    ("date_start", "<", date_to),
+                    ("date_stop", ">", date_from),
+                ],
+                order="date_start",
+            )
+        ]
+        busy += instrument._reserved_intervals(date_from, date_to)
+        return sorted(busy, key=lambda interval: interval["start"])
+
+    def get_booking_at(self, moment=None):
+        """The booking holding the instrument at ``moment`` (UTC, default now), confirmed or in
+        use, or an empty recordset: who may be at the door. Bookings never overlap."""
+        self.ensure_one()
+        moment = _to_datetime(self.env, moment) if moment else fields.Datetime.now()
+        return (
+            self.env["facility.booking"]
+            .sudo()
+            .search(
+                [
+                    ("instrument_id", "=", self.id),
+                    ("state", "in", (BookingState.CONFIRMED, BookingState.IN_USE)),
+                    ("date_start", "<=", moment),
+                    ("date_stop", ">", moment),
+                ],
+                limit=1,
+            )
         )
-        return pytz.timezone(calendar.tz or "Asia/Shanghai")
+
+    def get_group_hours(self, date_from, date_to):
+        """Hours per research group of the bookings on these instruments starting between
+        ``date_from`` and ``date_to`` (UTC): ``{group_id: {"booked": h, "used": h, "chargeable":
+        h}}`` — booked counts requested to done bookings, used the measured time of finished
+        ones, chargeable what billing charges (wasted time included). For billing and the
+        evaluation; asked by facility staff, finance and reviewers."""
+        if not (
+            self.env.su
+            or self.env.user.has_group("core_facility.group_facility_manager")
+            or self.env.user.has_group("core_facility.group_facility_finance")
+            or self.env.user.has_group("core_facility.group_facility_reviewer")
+            or all(instrument.is_manager for instrument in self)
+        ):
+            raise AccessError(
+                self.env._("Only facility staff, finance and reviewers read groups' hours.")
+            )
+        date_from, date_to = self._check_window(date_from, date_to)
+        self.env["facility.booking"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                "SELECT research_group_id, "
+                "COALESCE(SUM(duration_hours) FILTER (WHERE state IN %s), 0), "
+                "COALESCE(SUM(used_hours) FILTER (WHERE state = %s), 0), "
+                "COALESCE(SUM(chargeable_hours), 0) "
+                "FROM facility_booking WHERE instrument_id IN %s "
+                "AND date_start >= %s AND date_start < %s "
+                "AND (state IN %s OR is_late_cancellation) GROUP BY research_group_id",
+                QUOTA_STATES,
+                BookingState.DONE,
+                tuple(self.ids) or (0,),
+                date_from,
+                date_to,
+                (*QUOTA_STATES, *CHARGED_STATES),
+            )
+        )
+        return {
+            group_id: {"booked": booked, "used": used, "chargeable": chargeable}
+            for group_id, booked, used, chargeable in self.env.cr.fetchall()
+        }
+
+    def _reserved_intervals(self, date_from, date_to):
+        """Reserved time and scheduled maintenance requests overlapping the window (UTC)."""
+        self.ensure_one()
+        out = [
+            {"start": r.date_start, "stop": r.date_stop, "kind": "reserved", "label": r.name}
+            for r in self.env["facility.booking.blackout"]
+            .sudo()
+            .search(
+                [
+                    ("instrument_id", "=", self.id),
+                    ("date_start", "<", date_to),
+                    ("date_stop", ">", date_from),
+                ]
+            )
+        ]
+        equipment = self.sudo().equipment_id
+        if equipment:
+            for request in (
+                self.env["maintenance.request"]
+                .sudo()
+                .search(
+                    [
+                        ("equipment_id", "=", equipment.id),
+                        ("schedule_date", "!=", False),
+                        ("schedule_date", "<", date_to),
+                        ("archive", "=", False),
+                        ("stage_id.done", "=", False),
+                    ]
+                )
+            ):
+                end = request.schedule_date + timedelta(hours=request.duration or 1.0)
+                if end > date_from:
+                    out.append(
+                        {
+                            "start": request.schedule_date,
+                            "stop": end,
+                            "kind": "maintenance",
+                            "label": request.name,
+                        }
+                    )
+        return out
+
+    def _check_window(self, date_from, date_to):
+        date_from, date_to = _to_datetime(self.env, date_from), _to_datetime(self.env, date_to)
+        if date_to <= date_from:
+            raise UserError(self.env._("The end of the period must come after its start."))
+        if date_to - date_from > timedelta(days=MAX_WINDOW_DAYS):
+            raise UserError(
+                self.env._(
+                    "Ask for at most %(days)s days of an instrument's time at once.",
+                    days=MAX_WINDOW_DAYS,
+                )
+            )
+        return date_from, date_to
+
+    # -- certification ---------------------------------------------------------------------------
 
     def is_user_qualified(self, user, level=None, on_date=None):
         """Whether ``user`` may use this instrument at ``level`` (default: the required level).
@@ -321,6 +489,27 @@ class FacilityInstrument(models.Model):
         if not level:
             return True
         return self.env["facility.qualification"].is_qualified(user, self, level, on_date)
+
+    def _level_for_role(self, role):
+        """The certification level a policy means by ``role`` on this instrument: its required
+        level (``certified``; else the first level of its scheme), or the first level of its
+        scheme that allows independent use (``independent``; else the required level)."""
+        self.ensure_one()
+        instrument = self.sudo()
+        if not role or role == LevelRole.NONE:
+            return self.env["facility.certification.level"]
+        levels = (
+            self.env["facility.certification.scheme"]
+            .sudo()
+            .search([("instrument_ids", "in", self.ids)])
+            .level_ids.filtered(lambda lv: not lv.instrument_ids or instrument in lv.instrument_ids)
+            .sorted(lambda lv: (lv.scheme_id.id, lv.sequence, lv.id))
+        )
+        if role == LevelRole.INDEPENDENT:
+            independent = levels.filtered("allows_independent_use")[:1]
+            if independent:
+                return independent
+        return instrument.required_level_id or levels[:1]
 
     @api.model
     def _equipment_values(self, vals):
@@ -352,3 +541,18 @@ class FacilityInstrument(models.Model):
             }
             if changed:
                 equipment.write(changed)
+
+
+def _to_datetime(env, value):
+    """A naive UTC datetime from a datetime or an ISO string, or a clear error."""
+    try:
+        moment = fields.Datetime.to_datetime(value)
+    except (TypeError, ValueError):
+        moment = None
+    if not isinstance(moment, datetime):
+        raise UserError(env._("%(value)s is not a date and time.", value=str(value)[:40]))
+    return (
+        moment.replace(tzinfo=None)
+        if moment.tzinfo is None
+        else moment.astimezone(pytz.utc).replace(tzinfo=None)
+    )

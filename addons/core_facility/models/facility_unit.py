@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from odoo.addons.base.models.res_partner import _tz_get
+
 
 class FacilityUnit(models.Model):
     """An organisational unit: institution, department (二级单位), platform or center, lab.
@@ -46,6 +48,12 @@ class FacilityUnit(models.Model):
     )
     instrument_ids = fields.One2many("facility.instrument", "unit_id", string="Instruments")
     instrument_count = fields.Integer(compute="_compute_instrument_count")
+    tz = fields.Selection(
+        _tz_get,
+        string="Time Zone",
+        help="Time zone of the unit's instruments (their rules reason in it); empty: the parent "
+        "unit's, else the company's.",
+    )
     active = fields.Boolean(default=True)
     note = fields.Text()
 

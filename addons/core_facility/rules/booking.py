@@ -9,11 +9,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from math import ceil
 
+from .codes import Rule
+
 DAY = timedelta(days=1)
 
 HORIZON_NONE = "none"
 HORIZON_WEEKS = "weeks"
 HORIZON_DAYS = "days"
+HORIZON_RULES = {HORIZON_WEEKS: Rule.HORIZON_WEEKS, HORIZON_DAYS: Rule.HORIZON_DAYS}
 
 
 @dataclass(frozen=True)
@@ -108,7 +111,7 @@ class Request:
 
 @dataclass(frozen=True)
 class Violation:
-    code: str
+    code: Rule
     params: dict
 
 
@@ -204,15 +207,15 @@ def match_slots(start, stop, slots):
     return None
 
 
-def _period_key(day, period):
+def period_key(day, period):
     return week_start(day) if period == "week" else month_start(day)
 
 
 def quota_usage(quota, request_bookings, workdays=None):
     """Usage of ``quota`` in the period of the first booking, counting every booking given."""
     first_start = request_bookings[0][0]
-    key = _period_key(first_start.date(), quota.period)
-    inside = [(s, e) for s, e in request_bookings if _period_key(s.date(), quota.period) == key]
+    key = period_key(first_start.date(), quota.period)
+    inside = [(s, e) for s, e in request_bookings if period_key(s.date(), quota.period) == key]
     if quota.unit == "hours":
         return sum((e - s).total_seconds() / 3600 for s, e in inside)
     days = set()
@@ -230,13 +233,13 @@ def evaluate(policy, request):
     add = violations.append
     start, stop, now = request.start, request.stop, request.now
     if stop <= start:
-        return [Violation("order", {})]
+        return [Violation(Rule.ORDER, {})]
     minutes = (stop - start).total_seconds() / 60
     day = start.date()
     today = now.date()
 
     if start < now:
-        add(Violation("past", {"start": start}))
+        add(Violation(Rule.PAST, {"start": start}))
 
     # Horizon: natural weeks or days, by group category
     count = policy.horizon_external if request.category == "external" else policy.horizon_internal
@@ -244,7 +247,7 @@ def evaluate(policy, request):
     if last_day is not None and day > last_day:
         add(
             Violation(
-                "horizon_" + policy.horizon_unit,
+                HORIZON_RULES[policy.horizon_unit],
                 {"category": request.category, "count": count, "last_day": last_day, "day": day},
             )
         )
@@ -254,7 +257,7 @@ def evaluate(policy, request):
         for year in (today.year, today.year + 1):
             reopen = date(year, month, mday)
             if today < reopen <= day:
-                add(Violation("reopen", {"reopen": reopen, "day": day}))
+                add(Violation(Rule.REOPEN, {"reopen": reopen, "day": day}))
                 break
 
     # Monthly opening: next month opens in the last week of the month
@@ -262,13 +265,13 @@ def evaluate(policy, request):
         target = month_start(day)
         opens = monthly_open_date(target, policy.monthly_open_days)
         if target > next_month_start(today) or today < opens:
-            add(Violation("monthly", {"month": target, "opens": opens, "day": day}))
+            add(Violation(Rule.MONTHLY, {"month": target, "opens": opens, "day": day}))
 
     # Named slots and whole days
     if policy.slots:
         match = match_slots(start, stop, policy.slots)
         if match is None:
-            add(Violation("slots", {"slots": policy.slots}))
+            add(Violation(Rule.SLOTS, {"slots": policy.slots}))
         elif policy.whole_day_rule and not (request.has_whole_day_level or request.long_collection):
             allowed = match[0] == "slot" and match[1] in policy.restricted_slot_codes
             weekend = policy.restricted_workdays_only and not is_workday(day, request.workdays)
@@ -276,32 +279,32 @@ def evaluate(policy, request):
                 restricted = [s for s in policy.slots if s.code in policy.restricted_slot_codes]
                 add(
                     Violation(
-                        "restricted_slot",
+                        Rule.RESTRICTED_SLOT,
                         {"slots": restricted, "workdays": policy.restricted_workdays_only},
                     )
                 )
 
     # Sample preparation confirmed (Helios: trimmed, checked by TEM, carbon-coated 1-3 days before)
     if policy.preparation_required and not request.preparation_done:
-        add(Violation("preparation", {}))
+        add(Violation(Rule.PREPARATION, {}))
 
     # Whole days only (contiguous runs, a day being 0:00-23:59)
     if policy.whole_days_only and (start.time() != time() or stop.time() != time()):
-        add(Violation("whole_days", {}))
+        add(Violation(Rule.WHOLE_DAYS, {}))
 
     # Duration: set-up time included, minimum and maximum
     if policy.setup_minutes and minutes <= policy.setup_minutes:
-        add(Violation("setup", {"setup": policy.setup_minutes, "minutes": minutes}))
+        add(Violation(Rule.SETUP, {"setup": policy.setup_minutes, "minutes": minutes}))
     if policy.min_minutes and minutes < policy.min_minutes:
-        add(Violation("min_duration", {"min": policy.min_minutes, "minutes": minutes}))
+        add(Violation(Rule.MIN_DURATION, {"min": policy.min_minutes, "minutes": minutes}))
     if policy.max_minutes and minutes > policy.max_minutes:
-        add(Violation("max_duration", {"max": policy.max_minutes, "minutes": minutes}))
+        add(Violation(Rule.MAX_DURATION, {"max": policy.max_minutes, "minutes": minutes}))
 
     # Off-hours need the level, or a certified companion for the whole booking
     if policy.offhours_rule and not (request.has_offhours_level or request.companion_certified):
         outside = minutes - overlap_minutes(start, stop, request.working)
         if outside > 0.5:
-            add(Violation("offhours", {"minutes": outside}))
+            add(Violation(Rule.OFFHOURS, {"minutes": outside}))
 
     # Weekends (Helios): only certified users, adjacent to their booked workdays
     if policy.weekend_rule:
@@ -309,18 +312,18 @@ def evaluate(policy, request):
         weekend = [d for d in days if not is_workday(d, request.workdays)]
         if weekend:
             if not request.has_weekend_level:
-                add(Violation("weekend_level", {"days": weekend}))
+                add(Violation(Rule.WEEKEND_LEVEL, {"days": weekend}))
             else:
                 booked = set(days)
                 for s, e in request.user_bookings:
                     booked.update(booked_days(s, e))
                 if not _weekend_adjacent(weekend, booked, request.workdays):
-                    add(Violation("weekend_adjacent", {"days": weekend}))
+                    add(Violation(Rule.WEEKEND_ADJACENT, {"days": weekend}))
 
     # Maintenance windows and reserved days
     for b_start, b_stop, label in request.blackouts:
         if b_start < stop and start < b_stop:
-            add(Violation("blackout", {"start": b_start, "stop": b_stop, "label": label}))
+            add(Violation(Rule.BLACKOUT, {"start": b_start, "stop": b_stop, "label": label}))
 
     # Quotas per user and per group, over a week or a month, in hours or workdays
     for quota in policy.quotas:
@@ -330,14 +333,14 @@ def evaluate(policy, request):
         if used > quota.limit + 1e-9:
             add(
                 Violation(
-                    "quota",
+                    Rule.QUOTA,
                     {
                         "scope": quota.scope,
                         "period": quota.period,
                         "unit": quota.unit,
                         "limit": quota.limit,
                         "used": used,
-                        "period_start": _period_key(day, quota.period),
+                        "period_start": period_key(day, quota.period),
                     },
                 )
             )
@@ -348,7 +351,7 @@ def evaluate(policy, request):
         if request.year_external_hours + hours > cap + 1e-9:
             add(
                 Violation(
-                    "external_share",
+                    Rule.EXTERNAL_SHARE,
                     {
                         "share": policy.external_share,
                         "cap": cap,
@@ -362,7 +365,7 @@ def evaluate(policy, request):
         if request.year_unreserved_hours + hours > cap + 1e-9:
             add(
                 Violation(
-                    "reserved_share",
+                    Rule.RESERVED_SHARE,
                     {
                         "share": policy.reserved_share,
                         "cap": cap,
@@ -378,7 +381,7 @@ def evaluate(policy, request):
         month = month_start(day)
         deadline = allocation_deadline(month, policy.allocation_deadline_day)
         if request.allocation is None:
-            add(Violation("allocation_missing", {"month": month}))
+            add(Violation(Rule.ALLOCATION_MISSING, {"month": month}))
         else:
             allocated, forfeited, remaining = allocation_balance(
                 request.allocation, request.allocation_used_hours, today, deadline
@@ -386,7 +389,7 @@ def evaluate(policy, request):
             if hours > remaining + 1e-9:
                 add(
                     Violation(
-                        "allocation",
+                        Rule.ALLOCATION,
                         {
                             "month": month,
                             "allocated": allocated,

@@ -25,13 +25,11 @@ class BookingCase(FacilityCase):
         super().setUpClass()
         ref = cls.env.ref
         cls.policy_tem = ref("core_facility.policy_tem_routine")
-        cls.policy_tem.offhours_level_id = cls.intermediate
         cls.policy_titan = ref("core_facility.policy_titan")
         cls.policy_titan.write(
             {"external_share": 15, "reserved_share": 30, "reserved_label": "CAS pilot projects"}
         )
         cls.policy_talos = ref("core_facility.policy_talos")
-        cls.policy_talos.whole_day_level_id = cls.intermediate
         cls.policy_light = ref("core_facility.policy_light")
         cls.spirit.write(
             {"booking_policy_id": cls.policy_tem.id, "required_level_id": cls.primary.id}
@@ -312,7 +310,10 @@ class TestBookingRules(BookingCase):
             self.book(self.helios, local(2025, 12, 9, 9), local(2025, 12, 9, 12))
 
     def test_helios_workdays_and_weekend(self):
-        self.env.ref("core_facility.policy_helios").weekend_level_id = self.intermediate
+        self.helios.required_level_id = False
+        self.scheme.instrument_ids |= self.helios
+        self.intermediate.instrument_ids |= self.helios
+        self.primary.instrument_ids |= self.helios
         for day in (4, 5, 8, 9, 10):
             self.book(self.helios, local(2025, 12, day, 9), local(2025, 12, day, 12))
         with self.assertRaisesRegex(

@@ -4,7 +4,7 @@ from psycopg2.errors import SerializationFailure
 
 import odoo
 from odoo import SUPERUSER_ID, Command, api, fields
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import BaseCase, tagged
 from odoo.tests.common import get_db_name
 from odoo.tools import mute_logger
@@ -54,9 +54,11 @@ class CommittedCase(BaseCase):
     def _cleanup(self):
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
-            cr.execute(
-                "DELETE FROM facility_booking WHERE instrument_id = %s", [self.ids["instrument"]]
-            )
+            for table in ("facility_booking", "facility_booking_counter"):
+                cr.execute(
+                    f"DELETE FROM {table} WHERE instrument_id = %s",
+                    [self.ids["instrument"]],
+                )
             env["facility.booking.allocation"].search(
                 [("instrument_id", "=", self.ids["instrument"])]
             ).unlink()
@@ -69,51 +71,201 @@ class CommittedCase(BaseCase):
             env["facility.unit"].browse(self.ids["unit"]).unlink()
 
 
+def _env(cr, **context):
+    return api.Environment(cr, SUPERUSER_ID, dict(DISABLED_MAIL_CONTEXT, lang="en_US", **context))
+
+
 @tagged("post_install", "-at_install")
 class TestBookingConcurrency(CommittedCase):
-    """Two sessions confirming the same Titan slot at once: exactly one booking survives."""
+    """Two sessions taking the same time at once: exactly one booking holds it."""
+
+    policy_values = {"auto_confirm": True, "internal_priority": False}
+
+    def _values(self, start, hours=10, group=0):
+        return {
+            "instrument_id": self.ids["instrument"],
+            "operator_id": self.admin_id,
+            "research_group_id": self.ids["groups"][group],
+            "purpose": "Race",
+            "date_start": start,
+            "date_stop": start + timedelta(hours=hours),
+        }
+
+    def _prepare(self, env, instrument, groups):
+        self.admin_id = env.ref("base.user_admin").id
+        self.start = fields.Datetime.now().replace(microsecond=0) + timedelta(days=1)
+
+    def test_two_sessions_book_the_same_time(self):
+        with self.registry.cursor() as cr_a, self.registry.cursor() as cr_b:
+            env_a, env_b = _env(cr_a), _env(cr_b)
+            # both sessions check the rules before either commits: no conflict is visible yet
+            probe = env_b["facility.booking"].new(self._values(self.start))
+            self.assertFalse(probe._rule_messages())
+            env_a["facility.booking"].create(self._values(self.start))
+            cr_a.commit()
+            # session B books a moment later: only the exclusion constraint can stop it, and the
+            # loser reads the instrument's name (not "False")
+            with (
+                mute_logger("odoo.sql_db"),
+                self.assertRaisesRegex(
+                    ValidationError, "^Concurrency Titan was booked for this time by someone else"
+                ),
+            ):
+                env_b["facility.booking"].create(self._values(self.start + timedelta(hours=2)))
+            cr_b.rollback()
+        with self.registry.cursor() as cr:
+            cr.execute(
+                "SELECT state, count(*) FROM facility_booking WHERE instrument_id = %s "
+                "GROUP BY state",
+                [self.ids["instrument"]],
+            )
+            self.assertEqual(dict(cr.fetchall()), {"confirmed": 1})
+
+
+@tagged("post_install", "-at_install")
+class TestCompetingConfirmations(CommittedCase):
+    """Two managers confirming overlapping requests at once: the first wins, the other request
+    is rejected with the reason and its requester put on the waitlist."""
 
     policy_values = {"auto_confirm": False, "internal_priority": False}
 
     def _prepare(self, env, instrument, groups):
         user = env.ref("base.user_admin")
         start = fields.Datetime.now().replace(microsecond=0) + timedelta(days=1)
-        values = {
-            "instrument_id": instrument.id,
-            "operator_id": user.id,
-            "research_group_id": groups[0].id,
-            "purpose": "Race",
-            "date_start": start,
-            "date_stop": start + timedelta(hours=10),
-        }
-        self.ids["bookings"] = env["facility.booking"].create([values, values]).ids
+        self.ids["bookings"] = (
+            env["facility.booking"]
+            .create(
+                [
+                    {
+                        "instrument_id": instrument.id,
+                        "operator_id": user.id,
+                        "research_group_id": group.id,
+                        "purpose": "Race",
+                        "date_start": start + timedelta(hours=shift),
+                        "date_stop": start + timedelta(hours=shift + 10),
+                    }
+                    for group, shift in ((groups[0], 0), (groups[1], 2))
+                ]
+            )
+            .ids
+        )
 
-    def test_two_sessions_confirm_the_same_slot(self):
+    def test_two_managers_confirm_overlapping_requests(self):
         first_id, second_id = self.ids["bookings"]
         with self.registry.cursor() as cr_a, self.registry.cursor() as cr_b:
-            env_a = api.Environment(cr_a, SUPERUSER_ID, DISABLED_MAIL_CONTEXT)
-            env_b = api.Environment(cr_b, SUPERUSER_ID, dict(DISABLED_MAIL_CONTEXT, lang="en_US"))
-            booking_a = env_a["facility.booking"].browse(first_id)
+            env_a, env_b = _env(cr_a), _env(cr_b)
             booking_b = env_b["facility.booking"].browse(second_id)
-            # both sessions check the rules before either commits: no conflict is visible yet
-            booking_a.action_confirm()
-            self.assertFalse(booking_b._rule_messages())
+            self.assertEqual(booking_b.state, "requested")  # B's snapshot: before A confirms
+            env_a["facility.booking"].browse(first_id).action_confirm()
             cr_a.commit()
-            # session B confirms a moment later: only the exclusion constraint can stop it
-            with (
-                mute_logger("odoo.sql_db"),
-                self.assertRaisesRegex(
-                    ValidationError, "Concurrency Titan was booked for this time by someone else"
-                ),
-            ):
-                booking_b._confirm()
+            # A's confirmation rejected B's request: B's manager cannot confirm it any more;
+            # the transaction fails to serialise and Odoo retries it...
+            with mute_logger("odoo.sql_db"), self.assertRaises(SerializationFailure):
+                booking_b.action_confirm()
             cr_b.rollback()
         with self.registry.cursor() as cr:
-            cr.execute(
-                "SELECT state, count(*) FROM facility_booking WHERE id IN %s GROUP BY state",
-                [(first_id, second_id)],
+            env = _env(cr)
+            second = env["facility.booking"].browse(second_id)
+            # ... and the retry sees the rejection, with its reason
+            with self.assertRaisesRegex(UserError, "Only requested bookings can be confirmed"):
+                second.action_confirm()
+            self.assertEqual(second.state, "rejected")
+            self.assertRegex(second.reject_reason, "The time was given to .* waitlist")
+            entry = env["facility.booking.waitlist"].search(
+                [("instrument_id", "=", self.ids["instrument"])]
             )
-            self.assertEqual(dict(cr.fetchall()), {"confirmed": 1, "requested": 1})
+            self.assertEqual(
+                (entry.state, entry.date_from, entry.date_to),
+                ("waiting", second.date_start, second.date_stop),
+            )
+
+
+class CountingCase(CommittedCase):
+    """Two sessions each making a booking that fits alone but not together."""
+
+    def _values(self, day, hours, group=0, **extra):
+        start = self.month_start + timedelta(days=day, hours=1)
+        return {
+            "instrument_id": self.ids["instrument"],
+            "operator_id": self.admin_id,
+            "research_group_id": self.ids["groups"][group],
+            "purpose": "Counting race",
+            "date_start": start,
+            "date_stop": start + timedelta(hours=hours),
+            **extra,
+        }
+
+    def _prepare(self, env, instrument, groups):
+        self.admin_id = env.ref("base.user_admin").id
+        # Monday of a week well inside next month, so that horizons do not interfere
+        today = fields.Date.today()
+        first = (today.replace(day=28) + timedelta(days=4)).replace(day=1)
+        monday = first + timedelta(days=(7 - first.weekday()) % 7)
+        self.month_start = fields.Datetime.to_datetime(monday)
+
+    def race(self, first, second, message):
+        """Session B gets its snapshot, A books and commits, B books: B must fail to
+        serialise; its retry is refused with ``message``; one booking remains."""
+        with self.registry.cursor() as cr_a, self.registry.cursor() as cr_b:
+            env_a, env_b = _env(cr_a), _env(cr_b)
+            cr_b.execute("SELECT 1")  # session B's snapshot: before A's booking
+            env_a["facility.booking"].create(first)
+            cr_a.commit()
+            with mute_logger("odoo.sql_db"), self.assertRaises(SerializationFailure):
+                env_b["facility.booking"].create(second)
+            cr_b.rollback()
+        with self.registry.cursor() as cr:
+            with self.assertRaisesRegex(ValidationError, message), cr.savepoint():
+                _env(cr)["facility.booking"].create(second)
+            cr.execute(
+                "SELECT count(*) FROM facility_booking WHERE instrument_id = %s",
+                [self.ids["instrument"]],
+            )
+            self.assertEqual(cr.fetchone()[0], 1)
+
+
+@tagged("post_install", "-at_install")
+class TestAllocationCounting(CountingCase):
+    policy_values = {"allocation_required": True, "auto_confirm": False}
+
+    def _prepare(self, env, instrument, groups):
+        super()._prepare(env, instrument, groups)
+        env["facility.booking.allocation"].create(
+            {
+                "instrument_id": instrument.id,
+                "research_group_id": groups[0].id,
+                "month": self.month_start.date().replace(day=1),
+                "hours": 24,
+            }
+        )
+
+    def test_two_members_cannot_overdraw_the_allocation(self):
+        self.race(self._values(0, 16), self._values(1, 16), "Allocation rule: .* 24 h allocated")
+
+
+@tagged("post_install", "-at_install")
+class TestQuotaCounting(CountingCase):
+    policy_values = {
+        "quota_ids": [Command.create({"scope": "group", "period": "week", "limit": 8})]
+    }
+
+    def test_two_members_cannot_overdraw_the_weekly_quota(self):
+        self.race(self._values(0, 5), self._values(1, 5), "Quota rule: at most 8 h")
+
+
+@tagged("post_install", "-at_install")
+class TestShareCounting(CountingCase):
+    policy_values = {"external_share": 15}
+
+    def _prepare(self, env, instrument, groups):
+        super()._prepare(env, instrument, groups)
+        instrument.rated_annual_hours = 100
+        groups[1].category = "external"
+
+    def test_two_external_groups_cannot_overdraw_the_share(self):
+        self.race(
+            self._values(0, 10, group=1), self._values(1, 10, group=1), "Share rule: external"
+        )
 
 
 @tagged("post_install", "-at_install")

@@ -2,12 +2,17 @@ from datetime import datetime, timedelta
 
 import pytz
 
-from odoo import Command, fields, models
-from odoo.exceptions import UserError
+from odoo import Command, api, fields, models
+from odoo.exceptions import ValidationError
 
+from ..models.booking_facts import BookingFacts, BookingSubject
 from ..models.utils import to_utc
 
 MAX_RESULTS = 5
+# The finder searches at most this many days ahead, and judges at most this many candidate
+# times, so that no request can hold a server worker.
+MAX_DAYS = 92
+MAX_CANDIDATES = 5000
 
 
 class FacilityBookingFinder(models.TransientModel):
@@ -29,10 +34,25 @@ class FacilityBookingFinder(models.TransientModel):
     days = fields.Integer(string="Search Days", required=True, default=21)
     result_ids = fields.One2many("facility.booking.finder.result", "finder_id", readonly=True)
 
+    @api.constrains("days", "duration_hours")
+    def _check_search(self):
+        for finder in self:
+            if finder.duration_hours <= 0 or finder.days <= 0:
+                raise ValidationError(self.env._("Give a positive duration and number of days."))
+            if finder.days > MAX_DAYS:
+                raise ValidationError(
+                    self.env._(
+                        "Search at most %(max)s days ahead (%(days)s asked): bookings open a "
+                        "few weeks ahead at most.",
+                        max=MAX_DAYS,
+                        days=finder.days,
+                    )
+                )
+            if finder.duration_hours > 24 * MAX_DAYS:
+                raise ValidationError(self.env._("Ask for a shorter duration."))
+
     def action_search(self):
         self.ensure_one()
-        if self.duration_hours <= 0 or self.days <= 0:
-            raise UserError(self.env._("Give a positive duration and number of days."))
         found = self._find()
         self.result_ids = [Command.clear()] + [
             Command.create({"date_start": start, "date_stop": stop}) for start, stop in found
@@ -50,47 +70,32 @@ class FacilityBookingFinder(models.TransientModel):
         instrument = self.instrument_id
         tz = instrument._booking_tz()
         start_from = max(self.date_from, fields.Datetime.now())
-        until = start_from + timedelta(days=self.days)
+        until = start_from + timedelta(days=min(self.days, MAX_DAYS))
         busy = [
-            (b.date_start, b.date_stop)
-            for b in self.env["facility.booking"]
-            .sudo()
-            .search(
-                [
-                    ("instrument_id", "=", instrument.id),
-                    ("state", "in", ("confirmed", "in_use", "done")),
-                    ("date_stop", ">", start_from),
-                    ("date_start", "<", until),
-                ]
-            )
+            (interval["start"], interval["stop"])
+            for interval in instrument.get_busy_intervals(start_from, until)
         ]
-        probe = (
-            self.env["facility.booking"]
-            .with_user(self.user_id)
-            .new(
-                {
-                    "instrument_id": instrument.id,
-                    "operator_id": self.user_id.id,
-                    "research_group_id": self.research_group_id.id,
-                    "purpose": "-",
-                    "date_start": start_from,
-                    "date_stop": until,
-                    # the booker confirms it when booking: it does not depend on the time
-                    "preparation_done": True,
-                }
-            )
+        subject = BookingSubject(
+            instrument=instrument,
+            operator=self.user_id,
+            group=self.research_group_id,
+            booker=self.env.user,
+            # the booker confirms it when booking: it does not depend on the time
+            preparation_done=True,
         )
         # facts are gathered once for the whole window; each candidate is then judged in memory
-        facts = probe._rule_facts(start_from, until + timedelta(days=2))
-        if probe._static_messages(facts):
+        facts = BookingFacts.gather(self.env, subject, start_from, until + timedelta(days=2))
+        if facts.static_violations():
             return []
         results = []
-        for start, stop in self._candidates(tz, start_from, until):
+        for count, (start, stop) in enumerate(self._candidates(tz, start_from, until)):
+            if count >= MAX_CANDIDATES:
+                break
             if any(s < stop and start < e for s, e in busy):
                 continue
             if any(s < stop and start < e for s, e in results):
                 continue
-            if not probe._policy_messages(facts, start, stop):
+            if not facts.violations(start, stop):
                 results.append((start, stop))
                 if len(results) >= MAX_RESULTS:
                     break
