@@ -4,6 +4,7 @@ from . import (
     test_booking,
     test_booking_allocation,
     test_booking_concurrency,
+    test_booking_lifecycle,
     test_certification,
     test_instrument,
     test_organisation,

@@ -229,7 +229,7 @@ class TestAllocationCounting(CountingCase):
     policy_values = {"allocation_required": True, "auto_confirm": False}
 
     def _prepare(self, env, instrument, groups):
-        super()._prepare(env, instrument, groups)
+        res = super()._prepare(env, instrument, groups)
         env["facility.booking.allocation"].create(
             {
                 "instrument_id": instrument.id,
@@ -238,6 +238,7 @@ class TestAllocationCounting(CountingCase):
                 "hours": 24,
             }
         )
+        return res
 
     def test_two_members_cannot_overdraw_the_allocation(self):
         self.race(self._values(0, 16), self._values(1, 16), "Allocation rule: .* 24 h allocated")
@@ -258,9 +259,10 @@ class TestShareCounting(CountingCase):
     policy_values = {"external_share": 15}
 
     def _prepare(self, env, instrument, groups):
-        super()._prepare(env, instrument, groups)
+        res = super()._prepare(env, instrument, groups)
         instrument.rated_annual_hours = 100
         groups[1].category = "external"
+        return res
 
     def test_two_external_groups_cannot_overdraw_the_share(self):
         self.race(
