@@ -4,6 +4,9 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..rules import certification as rules
+from ..rules.booking import Violation
+from ..rules.codes import Rule
+from .rule_messages import RuleText
 
 
 class FacilityQualification(models.Model):
@@ -162,20 +165,16 @@ class FacilityQualification(models.Model):
             held_in_scheme,
         ):
             return None
-        if level.prerequisite_scope == rules.SCOPE_SCHEME:
-            return self.env._(
-                "Prerequisite rule: %(user)s must hold %(prerequisite)s on an instrument of the "
-                "%(scheme)s scheme before %(level)s.",
-                user=user.name,
-                prerequisite=prerequisite.name,
-                scheme=level.scheme_id.name,
-                level=level.name,
-            )
-        return self.env._(
-            "Prerequisite rule: %(user)s must hold %(prerequisite)s on %(instrument)s before "
-            "%(level)s.",
+        code = (
+            Rule.PREREQUISITE_SCHEME
+            if level.prerequisite_scope == rules.SCOPE_SCHEME
+            else Rule.PREREQUISITE_INSTRUMENT
+        )
+        return RuleText(self.env).sentence(
+            Violation(code, {}),
             user=user.name,
             prerequisite=prerequisite.name,
+            scheme=level.scheme_id.name,
             instrument=instrument.name,
             level=level.name,
         )

@@ -2,6 +2,9 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..rules import certification as rules
+from ..rules.booking import Violation
+from ..rules.codes import Rule
+from .rule_messages import RuleText
 
 
 class FacilityTraining(models.Model):
@@ -147,38 +150,14 @@ class FacilityTraining(models.Model):
         self.write({"state": "planned"})
 
     def _trainer_message(self, refusal, trainee):
+        """The sentence of a trainer ``refusal`` code (rules/certification.py)."""
         instrument, level, trainer = self.instrument_id, self.level_id, self.trainer_id
-        managers = ", ".join(instrument.sudo().manager_ids.mapped("name")) or "-"
-        if refusal == "manager_only":
-            return self.env._(
-                "Trainer rule: %(level)s training on %(instrument)s may only be given by the "
-                "instrument's managers (%(managers)s); %(trainer)s is not one of them.",
-                level=level.name,
-                instrument=instrument.name,
-                managers=managers,
-                trainer=trainer.name,
-            )
-        if refusal == "staff_only":
-            return self.env._(
-                "Trainer rule: %(level)s training on %(instrument)s may only be given by the "
-                "instrument's managers or technicians; %(trainer)s is neither.",
-                level=level.name,
-                instrument=instrument.name,
-                trainer=trainer.name,
-            )
-        if refusal == "peer_other_group":
-            return self.env._(
-                "Trainer rule: %(trainer)s is not staff of %(instrument)s and not in a research "
-                "group of %(trainee)s; a colleague may only train members of their own group.",
-                trainer=trainer.name,
-                instrument=instrument.name,
-                trainee=trainee.name,
-            )
-        return self.env._(
-            "Trainer rule: to give %(level)s training on %(instrument)s to a group colleague, "
-            "%(trainer)s must hold %(peer_level)s on that instrument.",
+        return RuleText(self.env).sentence(
+            Violation(Rule(refusal), {}),
             level=level.name,
             instrument=instrument.name,
+            managers=", ".join(instrument.sudo().manager_ids.mapped("name")) or "-",
             trainer=trainer.name,
+            trainee=trainee.name,
             peer_level=level.peer_trainer_level_id.name,
         )

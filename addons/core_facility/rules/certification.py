@@ -15,6 +15,8 @@ returned codes into translated messages. The rules come from seed 000, 附件1:
 from calendar import monthrange
 from datetime import date
 
+from .codes import Rule
+
 SCOPE_INSTRUMENT = "instrument"
 SCOPE_SCHEME = "scheme"
 
@@ -93,11 +95,11 @@ def trainer_refusal(policy, is_manager, is_staff, peer_level_id, trainer_levels,
     if policy == POLICY_STAFF and is_staff:
         return None
     if peer_level_id is None:
-        return "manager_only" if policy == POLICY_MANAGER else "staff_only"
+        return Rule.TRAINER_MANAGER_ONLY if policy == POLICY_MANAGER else Rule.TRAINER_STAFF_ONLY
     if not shares_group:
-        return "peer_other_group"
+        return Rule.TRAINER_PEER_OTHER_GROUP
     if peer_level_id not in trainer_levels:
-        return "peer_not_certified"
+        return Rule.TRAINER_PEER_NOT_CERTIFIED
     return None
 
 
