@@ -144,8 +144,9 @@ class FacilityPortal(CustomerPortal):
         """One instrument of the catalogue: picture, description, location, contact, rules."""
         instrument = self._catalogue_instrument(instrument_id, CATALOGUE_DOMAIN)
         if not instrument:
-            return request.not_found(
-                request.env._("No instrument of the catalogue has this number.")
+            return self._not_found(
+                request.env._("No instrument of the catalogue has this number."),
+                "/my/instruments",
             )
         policy = instrument.booking_policy_id
         values = self._prepare_portal_layout_values()
@@ -163,6 +164,12 @@ class FacilityPortal(CustomerPortal):
             }
         )
         return request.render("core_facility.portal_instrument", values)
+
+    def _not_found(self, message, back_url):
+        """A 404 page of the portal that says why, with a way back."""
+        values = self._prepare_portal_layout_values()
+        values.update({"message": message, "back_url": back_url, "page_name": "facility_not_found"})
+        return request.render("core_facility.portal_facility_not_found", values, status=404)
 
     def _catalogue_instrument(self, instrument_id, domain):
         """The instrument ``instrument_id`` (as received) within ``domain``, or an empty record."""
@@ -391,13 +398,13 @@ class FacilityPortal(CustomerPortal):
         )
         not_found = request.env._("You have no booking with this number.")
         if not booking:
-            return request.not_found(not_found)
+            return self._not_found(not_found, "/my/bookings")
         try:
             booking.check_access("write")
             with request.env.cr.savepoint():
                 booking.action_cancel()
         except (AccessError, MissingError):
-            return request.not_found(not_found)
+            return self._not_found(not_found, "/my/bookings")
         except (UserError, ValidationError) as exc:
             return self._render_bookings(error=str(exc), status=422)
         return request.redirect("/my/bookings")

@@ -100,8 +100,15 @@ class TestPortal(HttpCase, FacilityCase):
                 ]
             },
         )
-        # Spirit, T20 and the AFM; Titan is not published
-        self.assertEqual(counters["facility_instrument_count"], 3)
+        # as many as the catalogue lists: Titan is not published
+        catalogue = self.url_open("/my/instruments").text
+        self.assertEqual(
+            counters["facility_instrument_count"], catalogue.count('o_facility_instrument"')
+        )
+        published = self.env["facility.instrument"].search_count(
+            [("is_published", "=", True), ("state", "!=", "scrapped")]
+        )
+        self.assertEqual(counters["facility_instrument_count"], published)
         self.assertEqual(counters["facility_booking_count"], 0)
         self.assertEqual(counters["facility_qualification_count"], 1)
 
@@ -134,7 +141,9 @@ class TestPortal(HttpCase, FacilityCase):
             "/my/instruments/1e3",
         ):
             with self.subTest(path=path):
-                self.assertEqual(self.url_open(path).status_code, 404)
+                response = self.url_open(path)
+                self.assertEqual(response.status_code, 404)
+                self.assertIn("No instrument of the catalogue has this number", response.text)
 
     def test_scrapped_instruments_leave_the_catalogue(self):
         self.force.state = "scrapped"

@@ -195,6 +195,7 @@ class TestPortalBooking(HttpCase, FacilityCase):
                     f"/my/bookings/{booking_id}/cancel", data={"csrf_token": self._csrf(page)}
                 )
                 self.assertEqual(response.status_code, 404)
+                self.assertIn("You have no booking with this number", response.text)
         other.invalidate_recordset()
         self.assertEqual(other.state, "confirmed")  # untouched
         # a forged "booked" parameter shows nothing of anyone else's booking
