@@ -9,5 +9,6 @@ from . import (
     test_instrument,
     test_organisation,
     test_portal,
+    test_portal_booking,
     test_views,
 )
