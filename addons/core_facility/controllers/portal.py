@@ -17,8 +17,10 @@ from odoo.tools import is_html_empty
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
+from ..models.facility_booking import PURPOSE_MAX
+from ..rules.codes import LevelRole
+
 # Longest purpose a booking may carry.
-PURPOSE_MAX = 200
 # Longest value the booking form shows again after a refusal.
 ECHO_MAX = 1000
 # Booking dates the portal accepts, around today (the policies refine it: horizon, past...).
@@ -37,9 +39,9 @@ BOOKABLE_DOMAIN = [
 ]
 # Policy options the booking form asks for, with the policy field that makes them needed.
 BOOKING_OPTIONS = {
-    "preparation_done": "preparation_required",
-    "long_collection": "whole_day_level_id",
-    "reserved_project": "reserved_share",
+    "preparation_done": lambda policy: policy.preparation_required,
+    "long_collection": lambda policy: bool(policy) and policy.whole_day_role != LevelRole.NONE,
+    "reserved_project": lambda policy: bool(policy.reserved_share),
 }
 FORM_FIELDS = ("research_group_id", "date_start", "date_stop", "purpose", *BOOKING_OPTIONS)
 
@@ -317,7 +319,7 @@ class FacilityPortal(CustomerPortal):
         }
         policy = instrument.sudo().booking_policy_id
         for name, needed_by in BOOKING_OPTIONS.items():
-            if policy[needed_by]:
+            if needed_by(policy):
                 vals[name] = bool(form[name])
         return vals
 
@@ -372,7 +374,7 @@ class FacilityPortal(CustomerPortal):
                 "policy": policy,
                 "slots": policy.slot_ids.sorted("sequence"),
                 "options": {
-                    name: bool(policy[needed_by]) for name, needed_by in BOOKING_OPTIONS.items()
+                    name: bool(needed_by(policy)) for name, needed_by in BOOKING_OPTIONS.items()
                 },
                 "purpose_max": PURPOSE_MAX,
                 "tz_hint": self._tz_hint(instrument._booking_tz()) if instrument else "",

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from psycopg2 import errors as pg_errors
 
@@ -40,6 +40,9 @@ GUARDED_FIELDS = (
     "booked_by_id",
 )
 PURPOSE_MAX = 200
+# Times a booking may have at all (anything else is a typing or a client's mistake).
+DATE_MIN, DATE_MAX = datetime(2000, 1, 1), datetime(2100, 1, 1)
+REQUIRED_ON_CREATE = ("instrument_id", "research_group_id", "date_start", "date_stop", "purpose")
 # A booking may be started this long before its time (the user is at the door early).
 EARLY_START = timedelta(minutes=15)
 
@@ -327,6 +330,7 @@ class FacilityBooking(models.Model):
         that insert), requested otherwise."""
         trusted = self._guard_open()
         for vals in vals_list:
+            self._check_values(self._add_missing_default_values(dict(vals)), creating=True)
             if not trusted:
                 for name in GUARDED_FIELDS:
                     vals.pop(name, None)
@@ -365,6 +369,7 @@ class FacilityBooking(models.Model):
         return bookings
 
     def write(self, vals):
+        self._check_values(vals)
         check = RULE_FIELDS & set(vals) and not self._skip_rules()
         if check:
             now = fields.Datetime.now()
@@ -600,6 +605,65 @@ class FacilityBooking(models.Model):
         """Server code only (superuser mode, never reachable through RPC) may skip the rules:
         to shrink a released booking, or to load demo history."""
         return self.env.su and self.env.context.get("booking_skip_rules")
+
+    @api.model
+    def _check_values(self, vals, creating=False):
+        """Refuse, with a clear message, values no booking can have: missing, mistyped or out
+        of range (what a client, not a user, gets wrong)."""
+        _ = self.env._
+        if creating:
+            missing = [
+                self._fields[name]._description_string(self.env)
+                for name in REQUIRED_ON_CREATE
+                if not vals.get(name)
+            ]
+            if missing:
+                raise ValidationError(_("A booking needs: %(fields)s.", fields=", ".join(missing)))
+        for name in ("instrument_id", "operator_id", "research_group_id", "companion_id"):
+            value = vals.get(name)
+            if value and not (isinstance(value, int) and 0 < value < 2**31):
+                raise ValidationError(
+                    _(
+                        "%(field)s: %(value)s is not a record number.",
+                        field=self._fields[name]._description_string(self.env),
+                        value=str(value)[:40],
+                    )
+                )
+        for name in ("date_start", "date_stop"):
+            if not vals.get(name):
+                continue
+            label = self._fields[name]._description_string(self.env)
+            try:
+                moment = fields.Datetime.to_datetime(vals[name])
+            except (TypeError, ValueError, OverflowError):
+                moment = None
+            if not isinstance(moment, datetime):
+                raise ValidationError(
+                    _(
+                        "%(field)s: %(value)s is not a date and time.",
+                        field=label,
+                        value=str(vals[name])[:40],
+                    )
+                )
+            if not DATE_MIN <= moment < DATE_MAX:
+                raise ValidationError(
+                    _(
+                        "%(field)s: %(value)s is out of range; bookings lie between %(first)s "
+                        "and %(last)s.",
+                        field=label,
+                        value=vals[name],
+                        first=DATE_MIN.year,
+                        last=DATE_MAX.year - 1,
+                    )
+                )
+        if len(vals.get("purpose") or "") > PURPOSE_MAX:
+            raise ValidationError(
+                _(
+                    "Describe the purpose in at most %(max)s characters (%(length)s given).",
+                    max=PURPOSE_MAX,
+                    length=len(vals["purpose"]),
+                )
+            )
 
     def _check_state(self, states, message):
         self.ensure_one()

@@ -353,3 +353,42 @@ class TestBookingOverRpc(BookingCase, HttpCase):
         self.assertNotIn("error", answer)
         booking.invalidate_recordset()
         self.assertEqual(booking.state, "cancelled")
+
+
+@tagged("post_install", "-at_install")
+class TestBookingInputOverRpc(BookingCase, HttpCase):
+    """What a client gets wrong is refused with a reason, never a server error."""
+
+    def test_bad_values_over_rpc(self):
+        self.authenticate(self.student_a1.login, self.student_a1.login)
+        start = fields.Datetime.now().replace(microsecond=0) + timedelta(days=1)
+        good = {
+            "instrument_id": self.spirit.id,
+            "research_group_id": self.group_a.id,
+            "purpose": "RPC",
+            "date_start": fields.Datetime.to_string(start),
+            "date_stop": fields.Datetime.to_string(start + timedelta(hours=1)),
+        }
+        cases = {
+            "is out of range": {"date_start": "9999-12-31 10:00:00"},
+            "out of range": {"date_start": "0001-01-01 10:00:00"},
+            "is not a date and time": {"date_stop": "tomorrow"},
+            "A booking needs: .*Purpose": {"purpose": False},
+            "A booking needs: .*End": {"date_stop": False},
+            "is not a record number": {"instrument_id": "abc"},
+            "at most 200 characters": {"purpose": "x" * 200_000},
+        }
+        for message, change in cases.items():
+            with self.subTest(message=message):
+                answer = TestBookingOverRpc.call_kw(
+                    self, "facility.booking", "create", [dict(good, **change)]
+                )
+                self.assertEqual(answer["error"]["data"]["name"], "odoo.exceptions.ValidationError")
+                self.assertRegex(answer["error"]["data"]["message"], message)
+        answer = TestBookingOverRpc.call_kw(
+            self,
+            "facility.qualification",
+            "is_qualified",
+            [self.student_a1.id, self.spirit.id, self.primary.id],
+        )
+        self.assertNotIn("error", answer)
