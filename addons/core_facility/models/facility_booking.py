@@ -65,7 +65,13 @@ class FacilityBooking(models.Model):
 
     _guarded_fields = GUARDED_FIELDS
 
-    name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/")
+    name = fields.Char(
+        string="Reference",
+        required=True,
+        readonly=True,
+        copy=False,
+        default=lambda self: self.env._("New Booking"),
+    )
     instrument_id = fields.Many2one(
         "facility.instrument", required=True, index=True, tracking=True, ondelete="restrict"
     )
@@ -283,11 +289,12 @@ class FacilityBooking(models.Model):
     @api.depends("instrument_id.name", "operator_id.name")
     def _compute_display_name(self):
         for booking in self:
-            booking.display_name = (
-                f"{booking.instrument_id.name} · {booking.operator_id.name}"
-                if booking.instrument_id
-                else booking.name
-            )
+            if not booking._origin.id:
+                booking.display_name = self.env._("New Booking")
+            elif booking.instrument_id:
+                booking.display_name = f"{booking.instrument_id.name} · {booking.operator_id.name}"
+            else:
+                booking.display_name = booking.name
 
     # -- constraints ----------------------------------------------------------------------------
 
@@ -334,7 +341,7 @@ class FacilityBooking(models.Model):
             if not trusted:
                 for name in GUARDED_FIELDS:
                     vals.pop(name, None)
-            if vals.get("name", "/") == "/":
+            if not vals.get("name") or vals["name"] in ("/", self.env._("New Booking")):
                 vals["name"] = (
                     self.env["ir.sequence"].sudo().next_by_code("facility.booking") or "/"
                 )
