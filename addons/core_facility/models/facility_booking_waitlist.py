@@ -2,7 +2,6 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..rules.codes import WaitlistState as W
-from .facility_booking import PURPOSE_MAX
 
 
 class FacilityBookingWaitlist(models.Model):
