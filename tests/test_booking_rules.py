@@ -383,3 +383,22 @@ def test_helios_preparation_must_be_confirmed():
     assert codes(helios, **request) == ["preparation"]
     assert codes(helios, preparation_done=True, **request) == []
     assert codes(b.Policy(), **request) == []
+
+
+def test_candidate_times_follow_slots_whole_days_or_steps():
+    start = datetime(2025, 12, 3, 9, 0)
+    slots = (b.Slot("first", 510, 1020), b.Slot("second", 1080, 480))
+    slotted = list(b.candidate_times(b.Policy(slots=slots), start, start + timedelta(days=1), 60))
+    # the 3rd's first slot started already: second slot and... the 4th's slots and whole day
+    assert slotted[0] == (datetime(2025, 12, 3, 18), datetime(2025, 12, 4, 8))
+    assert (datetime(2025, 12, 4, 8, 30), datetime(2025, 12, 5, 8)) in slotted
+    whole = list(
+        b.candidate_times(b.Policy(whole_days_only=True), start, start + timedelta(days=2), 25 * 60)
+    )
+    assert whole == [
+        (datetime(2025, 12, 4), datetime(2025, 12, 6)),
+        (datetime(2025, 12, 5), datetime(2025, 12, 7)),
+    ]
+    free = list(b.candidate_times(b.Policy(), start, datetime(2025, 12, 4), 90, step_minutes=60))
+    assert free[0] == (start, start + timedelta(minutes=90))
+    assert len(free) == 15  # 09:00 ... 23:00

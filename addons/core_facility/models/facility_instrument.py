@@ -8,9 +8,14 @@ from odoo.tools import SQL
 
 from odoo.addons.base.models.res_partner import _tz_get
 
+from ..rules import booking as rules
 from ..rules.codes import ACTIVE_STATES, CHARGED_STATES, QUOTA_STATES, BookingState, LevelRole
+from .booking_facts import BookingFacts, BookingSubject
+from .utils import to_local, to_utc
 
 DEFAULT_TZ = "Asia/Shanghai"
+# Candidate times judged at most per search of bookable times.
+MAX_CANDIDATES = 5000
 # The longest window the time API answers for at once (a year and a bit).
 MAX_WINDOW_DAYS = 400
 
@@ -422,6 +427,60 @@ class FacilityInstrument(models.Model):
             for group_id, booked, used, chargeable in self.env.cr.fetchall()
         }
 
+    def get_bookable_times(
+        self, user, group, date_from, date_to, duration_hours, limit=None, step_minutes=30
+    ):
+        """Times ``user`` may book for ``group`` between ``date_from`` and ``date_to`` (UTC):
+        ``[(start, stop)]`` in naive UTC, earliest first, free and passing every rule of the
+        instrument (the booking's own checks, judged in memory). Candidates are the policy's
+        slots and whole days, or every ``step_minutes``; at most ``limit`` results (and a
+        bounded number of candidates, so that no request can hold a server worker)."""
+        self.ensure_one()
+        date_from, date_to = self._check_window(date_from, date_to)
+        user, group = (
+            _record(self.env, "res.users", user),
+            _record(self.env, "facility.research.group", group),
+        )
+        try:
+            minutes = round(float(duration_hours) * 60)
+        except (TypeError, ValueError):
+            minutes = 0
+        if not 0 < minutes <= MAX_WINDOW_DAYS * 1440 or step_minutes not in (15, 30, 60):
+            raise UserError(self.env._("Give a positive duration and a step of 15, 30 or 60 min."))
+        date_from = max(date_from, fields.Datetime.now().replace(second=0, microsecond=0))
+        if date_from >= date_to:
+            return []
+        busy = [(b["start"], b["stop"]) for b in self.get_busy_intervals(date_from, date_to)]
+        subject = BookingSubject(
+            instrument=self,
+            operator=user,
+            group=group,
+            booker=self.env.user,
+            # the booker confirms it when booking: it does not depend on the time
+            preparation_done=True,
+        )
+        # facts are gathered once for the whole window; each candidate is judged in memory
+        facts = BookingFacts.gather(self.env, subject, date_from, date_to + timedelta(days=2))
+        if facts.static_violations():
+            return []
+        policy = facts.rule or rules.Policy()
+        tz = facts.tz
+        results = []
+        candidates = rules.candidate_times(
+            policy, to_local(date_from, tz), to_local(date_to, tz), minutes, step_minutes
+        )
+        for count, (local_start, local_stop) in enumerate(candidates):
+            if count >= MAX_CANDIDATES or (limit and len(results) >= limit):
+                break
+            start, stop = to_utc(local_start, tz), to_utc(local_stop, tz)
+            if any(s < stop and start < e for s, e in busy):
+                continue
+            if limit and any(s < stop and start < e for s, e in results):
+                continue
+            if not facts.violations(start, stop):
+                results.append((start, stop))
+        return results
+
     def _reserved_intervals(self, date_from, date_to):
         """Reserved time and scheduled maintenance requests overlapping the window (UTC)."""
         self.ensure_one()
@@ -541,6 +600,19 @@ class FacilityInstrument(models.Model):
             }
             if changed:
                 equipment.write(changed)
+
+
+def _record(env, model, value):
+    """A single existing record of ``model`` from a record or an id, or a clear error."""
+    if isinstance(value, models.BaseModel) and value._name == model and len(value) == 1:
+        return value
+    if isinstance(value, int) and 0 < value < 2**31:
+        record = env[model].browse(value).exists()
+        if record:
+            return record
+    raise UserError(
+        env._("%(value)s is not a record of %(model)s.", value=str(value)[:40], model=model)
+    )
 
 
 def _to_datetime(env, value):

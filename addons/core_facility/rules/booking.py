@@ -419,6 +419,32 @@ def _weekend_adjacent(weekend_days, booked, workdays):
     return True
 
 
+def candidate_times(policy, local_from, local_until, minutes, step_minutes=30):
+    """Times worth judging for a booking of ``minutes`` starting from ``local_from`` and before
+    ``local_until``, earliest first (naive local): the policy's slots and whole days, whole days
+    only, or every ``step_minutes`` of each day."""
+    wanted = timedelta(minutes=minutes)
+    day = local_from.date()
+    while day <= local_until.date():
+        midnight = datetime.combine(day, time())
+        if policy.slots:
+            # bookings must match slots exactly: offer the slots and the whole day
+            options = {slot.bounds(day) for slot in policy.slots}
+            options.add((policy.slots[0].bounds(day)[0], policy.slots[-1].bounds(day)[1]))
+            for start, stop in sorted(options):
+                if local_from <= start < local_until and stop - start >= wanted:
+                    yield start, stop
+        elif policy.whole_days_only:
+            if local_from <= midnight < local_until:
+                yield midnight, midnight + DAY * max(1, ceil(minutes / 1440 - 1e-9))
+        else:
+            for step in range(0, 1440, step_minutes):
+                start = midnight + timedelta(minutes=step)
+                if local_from <= start < local_until:
+                    yield start, start + wanted
+        day += DAY
+
+
 def late_cancellation(start, now, notice_minutes):
     """Whether cancelling (or changing) at ``now`` is later than the notice before ``start``."""
     return now > start - timedelta(minutes=notice_minutes)

@@ -203,6 +203,30 @@ class TestInstrumentTimeApi(BookingCase):
         with self.assertRaisesRegex(UserError, "is not a date and time"):
             self.spirit.get_busy_intervals("soon", "later")
 
+    def test_bookable_times_are_what_the_user_may_book(self):
+        self.book(self.spirit, local(2025, 12, 4, 9), local(2025, 12, 4, 12))
+        times = self.spirit.with_user(self.student_a2).get_bookable_times(
+            self.student_a2.id,
+            self.group_a.id,
+            local(2025, 12, 4),
+            local(2025, 12, 5),
+            1,
+            step_minutes=60,
+        )
+        # primary only: working hours (08:30-17:00) on the hour, around the booked morning
+        self.assertEqual(
+            [start for start, _stop in times], [local(2025, 12, 4, h) for h in range(12, 17)]
+        )
+        for bad in ("x", 0, -3):
+            with self.assertRaises(UserError):
+                self.spirit.get_bookable_times(
+                    bad, self.group_a, local(2025, 12, 4), local(2025, 12, 5), 1
+                )
+        with self.assertRaises(UserError):
+            self.spirit.get_bookable_times(
+                self.student_a2, self.group_a, local(2025, 12, 4), local(2025, 12, 5), "long"
+            )
+
     def test_group_hours(self):
         done = self.book(self.spirit, local(2025, 12, 3, 10), local(2025, 12, 3, 14))
         done._start(at=local(2025, 12, 3, 10))

@@ -1,18 +1,12 @@
-from datetime import datetime, timedelta
-
-import pytz
+from datetime import timedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..models.booking_facts import BookingFacts, BookingSubject
-from ..models.utils import to_utc
-
 MAX_RESULTS = 5
-# The finder searches at most this many days ahead, and judges at most this many candidate
-# times, so that no request can hold a server worker.
+# The finder searches at most this many days ahead (the instrument judges a bounded number of
+# candidate times), so that no request can hold a server worker.
 MAX_DAYS = 92
-MAX_CANDIDATES = 5000
 
 
 class FacilityBookingFinder(models.TransientModel):
@@ -67,68 +61,15 @@ class FacilityBookingFinder(models.TransientModel):
 
     def _find(self):
         """Up to five ``(start, stop)`` UTC pairs, earliest first, that pass every rule."""
-        instrument = self.instrument_id
-        tz = instrument._booking_tz()
         start_from = max(self.date_from, fields.Datetime.now())
-        until = start_from + timedelta(days=min(self.days, MAX_DAYS))
-        busy = [
-            (interval["start"], interval["stop"])
-            for interval in instrument.get_busy_intervals(start_from, until)
-        ]
-        subject = BookingSubject(
-            instrument=instrument,
-            operator=self.user_id,
-            group=self.research_group_id,
-            booker=self.env.user,
-            # the booker confirms it when booking: it does not depend on the time
-            preparation_done=True,
+        return self.instrument_id.get_bookable_times(
+            self.user_id,
+            self.research_group_id,
+            start_from,
+            start_from + timedelta(days=min(self.days, MAX_DAYS)),
+            self.duration_hours,
+            limit=MAX_RESULTS,
         )
-        # facts are gathered once for the whole window; each candidate is then judged in memory
-        facts = BookingFacts.gather(self.env, subject, start_from, until + timedelta(days=2))
-        if facts.static_violations():
-            return []
-        results = []
-        for count, (start, stop) in enumerate(self._candidates(tz, start_from, until)):
-            if count >= MAX_CANDIDATES:
-                break
-            if any(s < stop and start < e for s, e in busy):
-                continue
-            if any(s < stop and start < e for s, e in results):
-                continue
-            if not facts.violations(start, stop):
-                results.append((start, stop))
-                if len(results) >= MAX_RESULTS:
-                    break
-        return results
-
-    def _candidates(self, tz, start_from, until):
-        """Candidate times: the policy's slots and whole days, or every half hour."""
-        policy = self.instrument_id.booking_policy_id
-        wanted = timedelta(hours=self.duration_hours)
-        local_from = pytz.utc.localize(start_from).astimezone(tz).replace(tzinfo=None)
-        day = local_from.date()
-        last = pytz.utc.localize(until).astimezone(tz).date()
-        slots = policy._to_rules().slots if policy else ()
-        while day <= last:
-            if slots:
-                # bookings must match slots exactly: offer the slots and the whole day
-                options = [slot.bounds(day) for slot in slots]
-                options.append((slots[0].bounds(day)[0], slots[-1].bounds(day)[1]))
-                for start, stop in sorted(set(options)):
-                    if start >= local_from and stop - start >= wanted:
-                        yield to_utc(start, tz), to_utc(stop, tz)
-            elif policy and policy.whole_days_only:
-                start = datetime.combine(day, datetime.min.time())
-                days = max(1, -(-int(self.duration_hours) // 24))
-                if start >= local_from:
-                    yield to_utc(start, tz), to_utc(start + timedelta(days=days), tz)
-            else:
-                start = datetime.combine(day, datetime.min.time())
-                for step in range(48):
-                    candidate = start + timedelta(minutes=30 * step)
-                    if candidate >= local_from:
-                        yield to_utc(candidate, tz), to_utc(candidate + wanted, tz)
-            day += timedelta(days=1)
 
 
 class FacilityBookingFinderResult(models.TransientModel):
