@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .access import ensure_single
+
 
 class FacilityUnit(models.Model):
     """An organisational unit: institution, department (二级单位), platform or center, lab.
@@ -80,7 +82,7 @@ class FacilityUnit(models.Model):
             )
 
     def action_view_instruments(self):
-        self.ensure_one()
+        ensure_single(self)
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "core_facility.action_facility_instrument"
         )
