@@ -71,11 +71,15 @@ class TestAssessment(FacilityCase):
         with self.assertRaisesRegex(UserError, "Record a result for every item"):
             assessment.action_confirm()
         self._record(assessment)
+        with self.assertRaisesRegex(ValidationError, "Assessor rule.*Test Spirit"):
+            assessment.assessor_id = self.manager_t20
+        self.spirit.manager_ids |= self.manager_t20
         assessment.assessor_id = self.manager_t20
-        with self.assertRaisesRegex(UserError, "Assessor rule.*Test Spirit"):
-            assessment.with_user(self.manager_t20).action_confirm()
         with self.assertRaisesRegex(UserError, "Only the assessor"):
             assessment.with_user(self.manager_spirit).action_confirm()
+        self.spirit.manager_ids -= self.manager_t20  # no longer a manager when signing
+        with self.assertRaisesRegex(UserError, "Assessor rule.*Test Spirit"):
+            assessment.with_user(self.manager_t20).action_confirm()
 
     def test_only_the_named_people_sign_off(self):
         assessment = self._assessment()
@@ -129,7 +133,7 @@ class TestAssessment(FacilityCase):
             self._assessment(trainee=self.student_b1)
 
     def test_other_instrument_manager_cannot_assess_here(self):
-        with self.assertRaises(AccessError):
+        with self.assertRaisesRegex(ValidationError, "Assessor rule.*Test Spirit.*t_mgr_t20"):
             self._assessment(assessor=self.manager_t20)
 
     def test_completed_assessment_is_kept(self):
