@@ -1,9 +1,9 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 from odoo.tools import SQL, Query
 
-from .access import FACILITY_MANAGER
+from .access import FACILITY_MANAGER, field_labels
 
 NEGATIONS = {
     "!=": "=",
@@ -13,6 +13,9 @@ NEGATIONS = {
     "not =like": "=like",
     "not =ilike": "=ilike",
 }
+# Fields restricted to some groups: Odoo checks their groups when they are read, not when a domain
+# filters on them (x2many fields), so _search checks them.
+RESTRICTED_SEARCH = ("facility_membership_ids", "facility_qualification_ids")
 
 
 class ResUsers(models.Model):
@@ -65,6 +68,29 @@ class ResUsers(models.Model):
                 "facility manager, an instrument manager or the group's PI."
             )
         )
+
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None):
+        if not self.env.su and domain:
+            used = {
+                term[0].split(".", 1)[0]
+                for term in domain
+                if isinstance(term, (list, tuple)) and term and isinstance(term[0], str)
+            }
+            forbidden = [
+                name
+                for name in RESTRICTED_SEARCH
+                if name in used and not self._fields[name].is_accessible(self.env)
+            ]
+            if forbidden:
+                raise AccessError(
+                    self.env._(
+                        "Privacy rule: users cannot be searched by %(fields)s; search the research "
+                        "groups or the qualifications, which show what you may see.",
+                        fields=field_labels(self, forbidden),
+                    )
+                )
+        return super()._search(domain, offset=offset, limit=limit, order=order)
 
     def _search_facility_group_ids(self, operator, value):
         """Users in the research groups matching ``operator value`` that the searcher may read."""
