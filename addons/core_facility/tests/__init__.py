@@ -1,5 +1,6 @@
 from . import (
     test_access,
+    test_access_matrix,
     test_assessment,
     test_booking,
     test_booking_allocation,
