@@ -136,7 +136,9 @@ class FacilityQualification(models.Model):
                     )
                 if vals.get("user_id") == user.id:
                     raise UserError(self._self_grant_message())
-        return super().create(vals_list)
+        qualifications = super().create(vals_list)
+        self.env["res.users"].invalidate_model(["facility_qualification_ids"])
+        return qualifications
 
     def write(self, vals):
         if not is_permitted(self):
@@ -153,7 +155,15 @@ class FacilityQualification(models.Model):
                 )
             if self.env.user in self.user_id:
                 raise UserError(self._self_grant_message())
-        return super().write(vals)
+        res = super().write(vals)
+        if {"user_id", "active"} & set(vals):
+            self.env["res.users"].invalidate_model(["facility_qualification_ids"])
+        return res
+
+    def unlink(self):
+        res = super().unlink()
+        self.env["res.users"].invalidate_model(["facility_qualification_ids"])
+        return res
 
     def _self_grant_message(self):
         return self.env._(

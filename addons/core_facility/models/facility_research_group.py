@@ -136,6 +136,7 @@ class FacilityResearchGroup(models.Model):
                     )
         groups = super().create(vals_list)
         groups._ensure_pi_is_member()
+        self.env["res.users"].invalidate_model(["facility_group_ids"])
         return groups
 
     def write(self, vals):
@@ -149,6 +150,13 @@ class FacilityResearchGroup(models.Model):
             self._ensure_pi_is_member()
         if before is not None:
             self._check_membership_change(before)
+        if {"pi_id", "member_ids", "active"} & set(vals):
+            self.env["res.users"].invalidate_model(["facility_group_ids"])
+        return res
+
+    def unlink(self):
+        res = super().unlink()
+        self.env["res.users"].invalidate_model(["facility_group_ids"])
         return res
 
     def action_change_state(self):

@@ -118,10 +118,7 @@ class FacilityTraining(models.Model):
                     trainer in staff.technician_ids,
                     level.peer_trainer_level_id.id or None,
                     trainer_levels,
-                    bool(
-                        trainer.sudo().facility_membership_ids
-                        & trainee.sudo().facility_membership_ids
-                    ),
+                    bool(trainer.sudo().facility_group_ids & trainee.sudo().facility_group_ids),
                 )
                 if refusal:
                     problems.append(training._trainer_message(refusal, trainee))

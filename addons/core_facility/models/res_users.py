@@ -1,9 +1,7 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import SQL, Query
-
-from .access import FACILITY_MANAGER, field_labels
 
 NEGATIONS = {
     "!=": "=",
@@ -13,31 +11,21 @@ NEGATIONS = {
     "not =like": "=like",
     "not =ilike": "=ilike",
 }
-# Fields restricted to some groups: Odoo checks their groups when they are read, not when a domain
-# filters on them (x2many fields), so _search checks them.
-RESTRICTED_SEARCH = ("facility_membership_ids", "facility_qualification_ids")
 
 
 class ResUsers(models.Model):
     """A user's research groups and qualifications, as far as the reader may know them.
 
-    Who belongs to a research group is known to its members, its PI and the facility staff: a
-    plain user must not learn another group's members through a search on users. The stored
-    membership is for the superuser (record rules, server code); everybody else reads and
-    searches :attr:`facility_group_ids`, limited to the groups they may read.
+    Who belongs to a research group, and who holds which qualification, is known to the group,
+    its PI and the facility staff: a plain user must not learn it by searching users. So these
+    fields are not relations stored on the user (a domain on a stored relation is answered from
+    its table, past the record rules, even through ``partner_id.user_ids``): they are computed
+    and searched through the research groups and qualifications the reader may read; the
+    superuser (record rules, server code) sees them all.
     """
 
     _inherit = "res.users"
 
-    facility_membership_ids = fields.Many2many(
-        "facility.research.group",
-        "facility_research_group_member_rel",
-        "user_id",
-        "group_id",
-        string="Research Group Memberships",
-        groups="base.group_system",
-        help="Technical: every research group of the user, for record rules and server code.",
-    )
     facility_group_ids = fields.Many2many(
         "facility.research.group",
         string="Research Groups",
@@ -47,19 +35,23 @@ class ResUsers(models.Model):
         readonly=True,
         help="The user's research groups that you may see.",
     )
-    facility_qualification_ids = fields.One2many(
+    facility_qualification_ids = fields.Many2many(
         "facility.qualification",
-        "user_id",
         string="Qualifications",
-        groups=FACILITY_MANAGER,
+        compute="_compute_facility_qualification_ids",
+        search="_search_facility_qualification_ids",
+        help="The user's qualifications that you may see.",
     )
 
-    @api.depends("facility_membership_ids")
     @api.depends_context("uid")
     def _compute_facility_group_ids(self):
+        groups = self.env["facility.research.group"].sudo().search([("member_ids", "in", self.ids)])
+        members = {g.id: set(g.with_context(active_test=False).member_ids.ids) for g in groups}
+        visible = groups.with_env(self.env)._filtered_access("read")
         for user in self:
-            groups = user.sudo().facility_membership_ids
-            user.facility_group_ids = groups.with_env(self.env)._filtered_access("read")
+            user.facility_group_ids = visible.filtered(
+                lambda g, uid=user._origin.id: uid in members[g.id]
+            )
 
     def _inverse_facility_group_ids(self):
         raise UserError(
@@ -69,37 +61,42 @@ class ResUsers(models.Model):
             )
         )
 
-    @api.model
-    def _search(self, domain, offset=0, limit=None, order=None):
-        if not self.env.su and domain:
-            used = {
-                term[0].split(".", 1)[0]
-                for term in domain
-                if isinstance(term, (list, tuple)) and term and isinstance(term[0], str)
-            }
-            forbidden = [
-                name
-                for name in RESTRICTED_SEARCH
-                if name in used and not self._fields[name].is_accessible(self.env)
-            ]
-            if forbidden:
-                raise AccessError(
-                    self.env._(
-                        "Privacy rule: users cannot be searched by %(fields)s; search the research "
-                        "groups or the qualifications, which show what you may see.",
-                        fields=field_labels(self, forbidden),
-                    )
-                )
-        return super()._search(domain, offset=offset, limit=limit, order=order)
+    @api.depends_context("uid")
+    def _compute_facility_qualification_ids(self):
+        qualifications = self.env["facility.qualification"].search(
+            [("user_id", "in", self.ids)]
+        )  # record rules apply
+        for user in self:
+            user.facility_qualification_ids = qualifications.filtered(
+                lambda q, uid=user._origin.id: q.user_id.id == uid
+            )
 
     def _search_facility_group_ids(self, operator, value):
-        """Users in the research groups matching ``operator value`` that the searcher may read."""
-        groups = self.env["facility.research.group"]
+        return self._search_through(
+            "facility.research.group",
+            "(SELECT rel.user_id FROM facility_research_group_member_rel rel "
+            "WHERE rel.group_id IN %s)",
+            operator,
+            value,
+        )
+
+    def _search_facility_qualification_ids(self, operator, value):
+        return self._search_through(
+            "facility.qualification",
+            "(SELECT q.user_id FROM facility_qualification q WHERE q.id IN %s)",
+            operator,
+            value,
+        )
+
+    def _search_through(self, model, users_sql, operator, value):
+        """Users linked (by ``users_sql``) to the records of ``model`` matching ``operator
+        value`` that the searcher may read: ``model``'s record rules apply."""
+        records = self.env[model]
         positive = NEGATIONS.get(operator, operator)
         if isinstance(value, (list, tuple)) and not value and positive == "in":
             return expression.FALSE_DOMAIN if operator == "in" else expression.TRUE_DOMAIN
         if value is False or value is None:
-            # users in no (visible) group, or in some
+            # users linked to none of the records one may read, or to some
             domain = []
             negate = operator in ("=", "in")
         else:
@@ -121,17 +118,14 @@ class ResUsers(models.Model):
             else:
                 raise UserError(
                     self.env._(
-                        "Research groups are searched by id or name; %(operator)s %(value)s is "
-                        "not supported.",
+                        "%(model)s are searched by id or name; %(operator)s %(value)s is not "
+                        "supported.",
+                        model=records._description,
                         operator=operator,
                         value=repr(value)[:50],
                     )
                 )
             negate = operator in NEGATIONS
-        query = groups._search(domain)  # record rules apply: only groups the searcher may read
-        members = SQL(
-            "(SELECT rel.user_id FROM facility_research_group_member_rel rel "
-            "WHERE rel.group_id IN %s)",
-            query.subselect(),
-        )
-        return [("id", "not in" if negate else "in", members)]
+        query = records._search(domain)  # record rules apply, unless superuser
+        users = SQL(users_sql, query.subselect())
+        return [("id", "not in" if negate else "in", users)]

@@ -536,9 +536,17 @@ FIELD_ROWS = [
     *_rows(
         "res.users",
         "student_b1",
-        ("user", "pi", "instrument manager", "reviewer", "finance"),
+        ("user", "pi"),
         "search",
-        lambda f: [("facility_membership_ids", "in", f.group_b.ids)],
+        lambda f: [("partner_id.user_ids.facility_group_ids", "in", f.group_b.ids)],
+        HIDDEN,
+    ),
+    *_rows(
+        "res.partner",
+        "student_b1_partner",
+        ("user", "pi"),
+        "search",
+        lambda f: [("user_ids.facility_group_ids", "in", f.group_b.ids)],
         HIDDEN,
     ),
     *_rows(
@@ -557,7 +565,14 @@ FIELD_ROWS = [
         lambda f: [("facility_qualification_ids", "in", f.q_b1.ids)],
         FOUND,
     ),
-    *_rows("res.users", "student_b1", ("user", "pi"), "read", ["facility_membership_ids"], REFUSED),
+    *_rows(
+        "res.partner",
+        "student_b1_partner",
+        ("user", "pi", "instrument manager"),
+        "search",
+        lambda f: [("user_ids.facility_qualification_ids", "in", f.q_b1.ids)],
+        HIDDEN,
+    ),
     *_rows(
         "res.users",
         "student_b1",
@@ -982,6 +997,7 @@ class TestAccessMatrix(FacilityCase):
             }
         )
         cls.spirit_equipment = cls.spirit.equipment_id
+        cls.student_b1_partner = cls.student_b1.partner_id
         cls.spare_group = env["facility.research.group"].create(
             {
                 "name": "Spare Group",
