@@ -182,7 +182,9 @@ class FacilityResearchGroup(models.Model):
     def _all_members(self):
         """Members including archived users (``member_ids`` hides them)."""
         self.ensure_one()
-        return self.sudo().with_context(active_test=False).member_ids
+        group = self.sudo().with_context(active_test=False)
+        group.invalidate_recordset(["member_ids"])  # the cache may hold the active ones only
+        return group.member_ids
 
     def _check_update(self, vals):
         """Who may change what, whatever the client (hr_leave's ``_check_approval_update``):
