@@ -226,23 +226,24 @@ class FacilityQualification(models.Model):
 
     @api.model
     def _coerce_date(self, value):
-        if value in (None, False):
+        if value is None or value is False:
             return None
         if isinstance(value, datetime.datetime):
             return value.date()
         if isinstance(value, datetime.date):
             return value
-        if isinstance(value, str):
-            try:
-                return fields.Date.to_date(value)
-            except ValueError:
-                pass
-        raise UserError(
+        refusal = UserError(
             self.env._(
                 "Qualification check: give the date as YYYY-MM-DD, not %(value)s.",
                 value=repr(value)[:50],
             )
         )
+        if not isinstance(value, str):
+            raise refusal
+        try:
+            return fields.Date.to_date(value)
+        except ValueError:
+            raise refusal from None
 
     @api.model
     def _held_levels(self, user, instruments, on_date=None, exclude=None):

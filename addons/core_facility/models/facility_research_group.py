@@ -174,10 +174,7 @@ class FacilityResearchGroup(models.Model):
         """Link each group's PI as a member, archived or not (an archived PI is still the PI)."""
         for group in self:
             if group.pi_id and group.pi_id not in group._all_members():
-                # the ORM's own write: no guard to pass, no recursion
-                super(FacilityResearchGroup, group).write(
-                    {"member_ids": [Command.link(group.pi_id.id)]}
-                )
+                group.write({"member_ids": [Command.link(group.pi_id.id)]})
 
     def _all_members(self):
         """Members including archived users (``member_ids`` hides them)."""

@@ -250,12 +250,62 @@ MODELS = {
 }
 
 
-def _rows(model, fixture, roles, operation, values, expected):
+USER, PI, IM, FMGR, REVIEWER, FINANCE, PORTAL = ROLES
+GROUP, ASSESSMENT, LINE = (
+    "facility.research.group",
+    "facility.assessment",
+    "facility.assessment.line",
+)
+QUALIFICATION, TRAINING = "facility.qualification", "facility.training"
+BOOKING, WAITLIST = "facility.booking", "facility.booking.waitlist"
+
+
+def rows(operation, model, fixture, roles, values, expected):
+    """One row per role. ``values``: a dict (its callables take the test and give a value), a
+    callable giving the dict, a domain (search) or field names (read)."""
     return [(model, fixture, role, operation, values, expected) for role in roles]
 
 
-def _field(name, value):
-    return lambda f: {name: value(f) if callable(value) else value}
+def write(model, fixture, roles, values, expected):
+    return rows("write", model, fixture, roles, values, expected)
+
+
+def create(model, roles, values, expected):
+    return rows("create", model, None, roles, values, expected)
+
+
+def search(model, fixture, roles, domain, expected):
+    return rows("search", model, fixture, roles, domain, expected)
+
+
+def variant(model, **changes):
+    """The matrix's values to create a ``model``, with ``changes``."""
+    return lambda f: dict(MODELS[model][1](f), **resolve(changes, f))
+
+
+def resolve(values, f):
+    """``values`` of a row for the test ``f``: its callables called."""
+    if callable(values):
+        return values(f)
+    if isinstance(values, dict):
+        return {key: value(f) if callable(value) else value for key, value in values.items()}
+    if isinstance(values, list):  # a domain, or field names
+        return [
+            (term[0], term[1], term[2](f) if callable(term[2]) else term[2])
+            if isinstance(term, tuple)
+            else term
+            for term in values
+        ]
+    return values
+
+
+def locked(model, fixture, roles, fields):
+    """Rows: each of ``fields`` (name: value) written alone by each of ``roles``, refused."""
+    return [
+        row
+        for name, value in fields.items()
+        for row in write(model, fixture, roles, {name: value}, REFUSED)
+    ]
 
 
 BOOKING_LOCKED = {
@@ -277,665 +327,266 @@ WAITLIST_LOCKED = {
     "offered_stop": lambda f: f.later(days=60, hours=2),
     "booking_id": lambda f: f.booking_a.id,
 }
+link = lambda user: lambda f: [Command.link(getattr(f, user).id)]  # noqa: E731
+unlink = lambda user: lambda f: [Command.unlink(getattr(f, user).id)]  # noqa: E731
+ref = lambda name: lambda f: getattr(f, name).id  # noqa: E731
+ids = lambda name: lambda f: getattr(f, name).ids  # noqa: E731
+link_group_b = lambda f: [Command.link(f.group_b.id)]  # noqa: E731
+grant_through_assessment = lambda f: [  # noqa: E731
+    Command.create(
+        {"user_id": f.student_a1.id, "instrument_id": f.spirit.id, "level_id": f.intermediate.id}
+    )
+]
 
 # Sensitive fields and cases: (model, fixture, role, operation, values, expected).
 FIELD_ROWS = [
     # research groups: the status only through the Change Status wizard
-    *_rows(
-        "facility.research.group",
+    *write(
+        GROUP,
         "group_a",
-        ("pi", "facility manager", "instrument manager", "finance"),
-        "write",
-        lambda f: {"state": "suspended", "state_reason": "Unpaid fees"},
+        (PI, FMGR, IM, FINANCE),
+        {"state": "suspended", "state_reason": "Fees"},
         REFUSED,
     ),
-    *_rows(
-        "facility.research.group",
-        "suspended_group",
-        ("pi", "facility manager"),
-        "write",
-        _field("state", "active"),
-        REFUSED,
-    ),
-    *_rows(
-        "facility.research.group",
-        "group_a",
-        ("pi", "facility manager"),
-        "write",
-        _field("state_reason", "Forged"),
-        REFUSED,
-    ),
-    *_rows(
-        "facility.research.group",
-        "group_a",
-        ("pi", "facility manager"),
-        "write",
-        _field("state_date_from", "2030-01-01"),
-        REFUSED,
-    ),
-    *_rows(
-        "facility.research.group",
-        "group_a",
-        ("pi",),
-        "write",
-        _field("state_date_to", "2030-01-01"),
-        REFUSED,
-    ),
-    (
-        "facility.research.group",
-        None,
-        "facility manager",
-        "create",
-        lambda f: {"name": "Born suspended", "pi_id": f.free_user.id, "state": "suspended"},
-        REFUSED,
-    ),
+    *write(GROUP, "suspended_group", (PI, FMGR), {"state": "active"}, REFUSED),
+    *write(GROUP, "group_a", (PI, FMGR), {"state_reason": "Forged"}, REFUSED),
+    *write(GROUP, "group_a", (PI, FMGR), {"state_date_from": "2030-01-01"}, REFUSED),
+    *write(GROUP, "group_a", (PI, FMGR), {"state_date_to": "2030-01-01"}, REFUSED),
+    *create(GROUP, (FMGR,), variant(GROUP, state="suspended", state_reason="Fees"), REFUSED),
     # research groups: billing partner, category, PI, unit, code, archiving
-    *_rows(
-        "facility.research.group",
+    *write(
+        GROUP,
         "group_a",
-        ("user", "pi", "instrument manager", "reviewer", "portal"),
-        "write",
-        _field("partner_id", lambda f: f.billing_partner.id),
+        (USER, PI, IM, REVIEWER, PORTAL),
+        {"partner_id": ref("billing_partner")},
         REFUSED,
     ),
-    *_rows(
-        "facility.research.group",
+    *write(GROUP, "group_a", (FMGR, FINANCE), {"partner_id": ref("billing_partner")}, ALLOWED),
+    *write(GROUP, "group_a", (PI, FINANCE, IM), {"category": "external"}, REFUSED),
+    *write(GROUP, "group_a", (FMGR,), {"category": "external"}, ALLOWED),
+    *write(GROUP, "group_a", (PI,), {"pi_id": ref("student_a1")}, REFUSED),
+    *write(GROUP, "group_a", (FMGR,), {"pi_id": ref("student_a1")}, ALLOWED),
+    *write(GROUP, "group_a", (PI,), {"unit_id": ref("center")}, REFUSED),
+    *write(GROUP, "group_a", (FMGR,), {"unit_id": ref("center")}, ALLOWED),
+    *write(GROUP, "group_a", (PI,), {"code": "A2"}, REFUSED),
+    *write(GROUP, "group_a", (PI,), {"active": False}, REFUSED),
+    *write(GROUP, "group_a", (FMGR,), {"active": False}, ALLOWED),
+    *write(GROUP, "group_a", (PI,), {"name": "Xu Lab"}, ALLOWED),
+    *write(GROUP, "group_a", (FINANCE, IM), {"name": "Renamed"}, REFUSED),
+    *write(GROUP, "group_b", (PI,), {"name": "Not mine"}, REFUSED),
+    # research groups: membership (a PI adds only users of no other group)
+    *write(GROUP, "group_a", (PI, IM, FMGR), {"member_ids": link("free_user")}, ALLOWED),
+    *write(
+        GROUP,
         "group_a",
-        ("facility manager", "finance"),
-        "write",
-        _field("partner_id", lambda f: f.billing_partner.id),
-        ALLOWED,
-    ),
-    *_rows(
-        "facility.research.group",
-        "group_a",
-        ("pi", "finance", "instrument manager"),
-        "write",
-        _field("category", "external"),
+        (USER, REVIEWER, FINANCE, PORTAL),
+        {"member_ids": link("free_user")},
         REFUSED,
     ),
-    (
-        "facility.research.group",
+    *write(GROUP, "group_a", (PI,), {"member_ids": link("student_b1")}, REFUSED),
+    *write(GROUP, "group_a", (IM, FMGR), {"member_ids": link("student_b1")}, ALLOWED),
+    *write(
+        GROUP,
         "group_a",
-        "facility manager",
-        "write",
-        _field("category", "external"),
-        ALLOWED,
-    ),
-    (
-        "facility.research.group",
-        "group_a",
-        "pi",
-        "write",
-        _field("pi_id", lambda f: f.student_a1.id),
+        (PI,),
+        {"member_ids": lambda f: [Command.set((f.student_a1 | f.student_b1).ids)]},
         REFUSED,
     ),
-    (
-        "facility.research.group",
-        "group_a",
-        "facility manager",
-        "write",
-        _field("pi_id", lambda f: f.student_a1.id),
-        ALLOWED,
-    ),
-    (
-        "facility.research.group",
-        "group_a",
-        "pi",
-        "write",
-        _field("unit_id", lambda f: f.center.id),
-        REFUSED,
-    ),
-    (
-        "facility.research.group",
-        "group_a",
-        "facility manager",
-        "write",
-        _field("unit_id", lambda f: f.center.id),
-        ALLOWED,
-    ),
-    ("facility.research.group", "group_a", "pi", "write", _field("code", "XW2"), REFUSED),
-    ("facility.research.group", "group_a", "pi", "write", _field("active", False), REFUSED),
-    (
-        "facility.research.group",
-        "group_a",
-        "facility manager",
-        "write",
-        _field("active", False),
-        ALLOWED,
-    ),
-    ("facility.research.group", "group_a", "pi", "write", _field("name", "Xu Lab"), ALLOWED),
-    *_rows(
-        "facility.research.group",
-        "group_a",
-        ("finance", "instrument manager"),
-        "write",
-        _field("name", "Renamed"),
-        REFUSED,
-    ),
-    *_rows(
-        "facility.research.group", "group_b", ("pi",), "write", _field("name", "Not mine"), REFUSED
-    ),
-    # research groups: membership
-    *_rows(
-        "facility.research.group",
-        "group_a",
-        ("pi", "instrument manager", "facility manager"),
-        "write",
-        _field("member_ids", lambda f: [Command.link(f.free_user.id)]),
-        ALLOWED,
-    ),
-    *_rows(
-        "facility.research.group",
-        "group_a",
-        ("user", "reviewer", "finance", "portal"),
-        "write",
-        _field("member_ids", lambda f: [Command.link(f.free_user.id)]),
-        REFUSED,
-    ),
-    (
-        "facility.research.group",
-        "group_a",
-        "pi",
-        "write",
-        _field("member_ids", lambda f: [Command.link(f.student_b1.id)]),
-        REFUSED,
-    ),
-    *_rows(
-        "facility.research.group",
-        "group_a",
-        ("instrument manager", "facility manager"),
-        "write",
-        _field("member_ids", lambda f: [Command.link(f.student_b1.id)]),
-        ALLOWED,
-    ),
-    (
-        "facility.research.group",
-        "group_a",
-        "pi",
-        "write",
-        _field("member_ids", lambda f: [Command.set((f.student_a1 | f.student_b1).ids)]),
-        REFUSED,
-    ),
-    *_rows(
-        "facility.research.group",
-        "group_a",
-        ("pi", "instrument manager"),
-        "write",
-        _field("member_ids", lambda f: [Command.unlink(f.student_a2.id)]),
-        ALLOWED,
-    ),
-    (
-        "facility.research.group",
-        "group_a",
-        "user",
-        "write",
-        _field("member_ids", lambda f: [Command.unlink(f.student_a2.id)]),
-        REFUSED,
-    ),
-    (
-        "facility.research.group",
-        "group_b",
-        "pi",
-        "write",
-        _field("member_ids", lambda f: [Command.unlink(f.student_b1.id)]),
-        REFUSED,
-    ),
-    # users: who is in which research group is not found by searching users
-    *_rows(
+    *write(GROUP, "group_a", (PI, IM), {"member_ids": unlink("student_a2")}, ALLOWED),
+    *write(GROUP, "group_a", (USER,), {"member_ids": unlink("student_a2")}, REFUSED),
+    *write(GROUP, "group_b", (PI,), {"member_ids": unlink("student_b1")}, REFUSED),
+    # users: who is in which research group, or qualified, is not found by searching users
+    *search(
         "res.users",
         "student_b1",
-        ("user", "pi"),
-        "search",
-        lambda f: [("facility_group_ids", "in", f.group_b.ids)],
+        (USER, PI),
+        [("facility_group_ids", "in", ids("group_b"))],
         HIDDEN,
     ),
-    *_rows(
+    *search(
+        "res.users", "student_b1", (USER, PI), [("facility_group_ids", "=", ref("group_b"))], HIDDEN
+    ),
+    *search(
         "res.users",
         "student_b1",
-        ("user", "pi"),
-        "search",
-        lambda f: [("facility_group_ids", "=", f.group_b.id)],
+        (USER, PI),
+        [("facility_group_ids.name", "ilike", "Group B")],
         HIDDEN,
     ),
-    *_rows(
+    *search("res.users", "student_b1", (USER, PI), [("facility_group_ids", "!=", False)], HIDDEN),
+    *search(
         "res.users",
         "student_b1",
-        ("user", "pi"),
-        "search",
-        lambda f: [("facility_group_ids.name", "ilike", "Group B")],
+        (USER, PI),
+        [("partner_id.user_ids.facility_group_ids", "in", ids("group_b"))],
         HIDDEN,
     ),
-    *_rows(
-        "res.users",
-        "student_b1",
-        ("user", "pi"),
-        "search",
-        lambda f: [
-            ("facility_group_ids", "not in", f.group_a.ids),
-            ("facility_group_ids", "!=", False),
-        ],
-        HIDDEN,
-    ),
-    *_rows(
-        "res.users",
-        "student_b1",
-        ("instrument manager", "reviewer", "finance", "facility manager"),
-        "search",
-        lambda f: [("facility_group_ids", "in", f.group_b.ids)],
-        FOUND,
-    ),
-    (
-        "res.users",
-        "student_a2",
-        "user",
-        "search",
-        lambda f: [("facility_group_ids", "in", f.group_a.ids)],
-        FOUND,
-    ),
-    *_rows(
-        "res.users",
-        "student_b1",
-        ("user", "pi"),
-        "search",
-        lambda f: [("partner_id.user_ids.facility_group_ids", "in", f.group_b.ids)],
-        HIDDEN,
-    ),
-    *_rows(
+    *search(
         "res.partner",
         "student_b1_partner",
-        ("user", "pi"),
-        "search",
-        lambda f: [("user_ids.facility_group_ids", "in", f.group_b.ids)],
+        (USER, PI),
+        [("user_ids.facility_group_ids", "in", ids("group_b"))],
         HIDDEN,
     ),
-    *_rows(
+    *search(
         "res.users",
         "student_b1",
-        ("user", "pi", "instrument manager", "reviewer", "finance"),
-        "search",
-        lambda f: [("facility_qualification_ids", "in", f.q_b1.ids)],
-        HIDDEN,
-    ),
-    (
-        "res.users",
-        "student_b1",
-        "facility manager",
-        "search",
-        lambda f: [("facility_qualification_ids", "in", f.q_b1.ids)],
+        (IM, REVIEWER, FINANCE, FMGR),
+        [("facility_group_ids", "in", ids("group_b"))],
         FOUND,
     ),
-    *_rows(
-        "res.partner",
-        "student_b1_partner",
-        ("user", "pi", "instrument manager"),
-        "search",
-        lambda f: [("user_ids.facility_qualification_ids", "in", f.q_b1.ids)],
-        HIDDEN,
+    *search(
+        "res.users", "student_a2", (USER,), [("facility_group_ids", "in", ids("group_a"))], FOUND
     ),
-    *_rows(
+    *search(
         "res.users",
         "student_b1",
-        ("user", "pi", "instrument manager", "facility manager"),
-        "read",
-        ["facility_group_ids"],
-        ALLOWED,
+        (USER, PI, IM, REVIEWER, FINANCE),
+        [("facility_qualification_ids", "in", ids("q_b1"))],
+        HIDDEN,
     ),
-    (
+    *search(
+        "res.partner",
+        "student_b1_partner",
+        (USER, PI, IM),
+        [("user_ids.facility_qualification_ids", "in", ids("q_b1"))],
+        HIDDEN,
+    ),
+    *search(
         "res.users",
-        "student_a1",
-        "facility manager",
-        "write",
-        _field("facility_group_ids", lambda f: [Command.link(f.group_b.id)]),
-        REFUSED,
+        "student_b1",
+        (FMGR,),
+        [("facility_qualification_ids", "in", ids("q_b1"))],
+        FOUND,
     ),
+    *rows("read", "res.users", "student_b1", (USER, PI, IM, FMGR), ["facility_group_ids"], ALLOWED),
+    *write("res.users", "student_a1", (FMGR,), {"facility_group_ids": link_group_b}, REFUSED),
     # the maintenance equipment behind instruments: kept by maintenance managers (Maintenance's
     # own rules: other users see the equipment they follow)
-    *_rows(
-        "maintenance.equipment",
-        "spirit_equipment",
-        ("user", "instrument manager", "finance"),
+    *rows(
+        "read", "maintenance.equipment", "spirit_equipment", (USER, IM, FINANCE), ["name"], REFUSED
+    ),
+    *rows(
         "read",
-        ["name", "facility_instrument_ids"],
-        REFUSED,
-    ),
-    (
         "maintenance.equipment",
         "spirit_equipment",
-        "facility manager",
-        "read",
-        ["name", "facility_instrument_ids"],
+        (FMGR,),
+        ["facility_instrument_ids"],
         ALLOWED,
     ),
-    *_rows(
-        "maintenance.equipment",
-        "spirit_equipment",
-        ("user", "pi", "instrument manager"),
-        "write",
-        _field("note", "Serviced"),
-        REFUSED,
+    *write(
+        "maintenance.equipment", "spirit_equipment", (USER, PI, IM), {"note": "Serviced"}, REFUSED
     ),
-    (
-        "maintenance.equipment",
-        "spirit_equipment",
-        "facility manager",
-        "write",
-        _field("note", "Serviced"),
-        ALLOWED,
-    ),
-    # assessments: state and sign-offs only through the sign actions
-    *[
-        row
-        for name, value in (
-            ("state", "done"),
-            ("date_assessed", "2030-01-01"),
-            ("trainee_sign_date", "2030-01-01"),
-            ("lab_head_sign_date", "2030-01-01"),
-            ("unit_head_sign_date", "2030-01-01"),
-            ("lab_head_id", lambda f: f.student_a2.id),
-            ("scheme_id", lambda f: f.spare_scheme.id),
-        )
-        for row in _rows(
-            "facility.assessment",
-            "assessment_a",
-            ("instrument manager", "facility manager"),
-            "write",
-            _field(name, value),
-            REFUSED,
-        )
-    ],
-    (
-        "facility.assessment",
+    *write("maintenance.equipment", "spirit_equipment", (FMGR,), {"note": "Serviced"}, ALLOWED),
+    # assessments: state and sign-offs only through the sign actions; assessors of their instruments
+    *locked(
+        ASSESSMENT,
         "assessment_a",
-        "instrument manager",
-        "write",
-        _field("unit_head_id", lambda f: f.student_a2.id),
+        (IM, FMGR),
+        {
+            "state": "done",
+            "date_assessed": "2030-01-01",
+            "trainee_sign_date": "2030-01-01",
+            "lab_head_sign_date": "2030-01-01",
+            "unit_head_sign_date": "2030-01-01",
+            "lab_head_id": ref("student_a2"),
+            "scheme_id": ref("spare_scheme"),
+        },
+    ),
+    *write(ASSESSMENT, "assessment_a", (IM,), {"unit_head_id": ref("student_a2")}, REFUSED),
+    *write(ASSESSMENT, "assessment_a", (IM,), {"unit_head_id": ref("unit_head")}, ALLOWED),
+    *write(ASSESSMENT, "assessment_a", (FMGR,), {"unit_head_id": ref("student_a2")}, ALLOWED),
+    *write(ASSESSMENT, "assessment_a", (IM, FMGR), {"instrument_ids": link("t20")}, REFUSED),
+    *write(ASSESSMENT, "assessment_a", (FMGR,), {"assessor_id": ref("manager_t20")}, REFUSED),
+    *write(
+        ASSESSMENT, "assessment_a", (IM,), {"qualification_ids": grant_through_assessment}, REFUSED
+    ),
+    *create(
+        ASSESSMENT,
+        (IM, FMGR),
+        variant(ASSESSMENT, state="done", trainee_sign_date="2030-01-01"),
         REFUSED,
     ),
-    (
-        "facility.assessment",
-        "assessment_a",
-        "instrument manager",
-        "write",
-        _field("unit_head_id", lambda f: f.unit_head.id),
-        ALLOWED,
-    ),
-    (
-        "facility.assessment",
-        "assessment_a",
-        "facility manager",
-        "write",
-        _field("unit_head_id", lambda f: f.student_a2.id),
-        ALLOWED,
-    ),
-    *_rows(
-        "facility.assessment",
-        "assessment_a",
-        ("instrument manager", "facility manager"),
-        "write",
-        _field("instrument_ids", lambda f: [Command.link(f.t20.id)]),
+    *create(
+        ASSESSMENT,
+        (IM,),
+        variant(ASSESSMENT, instrument_ids=lambda f: [Command.set((f.spirit | f.t20).ids)]),
         REFUSED,
     ),
-    (
-        "facility.assessment",
-        "assessment_a",
-        "facility manager",
-        "write",
-        _field("assessor_id", lambda f: f.manager_t20.id),
-        REFUSED,
-    ),
-    (
-        "facility.assessment",
-        "assessment_a",
-        "instrument manager",
-        "write",
-        _field(
-            "qualification_ids",
-            lambda f: [
-                Command.create(
-                    {
-                        "user_id": f.student_a1.id,
-                        "instrument_id": f.spirit.id,
-                        "level_id": f.intermediate.id,
-                    }
-                )
-            ],
-        ),
-        REFUSED,
-    ),
-    *_rows(
-        "facility.assessment",
-        None,
-        ("instrument manager", "facility manager"),
-        "create",
-        lambda f: dict(
-            MODELS["facility.assessment"][1](f), state="done", trainee_sign_date="2030-01-01"
-        ),
-        REFUSED,
-    ),
-    (
-        "facility.assessment",
-        None,
-        "instrument manager",
-        "create",
-        lambda f: dict(
-            MODELS["facility.assessment"][1](f),
-            instrument_ids=[Command.set((f.spirit | f.t20).ids)],
-        ),
-        REFUSED,
-    ),
-    (
-        "facility.assessment",
-        None,
-        "instrument manager",
-        "create",
-        lambda f: dict(MODELS["facility.assessment"][1](f), assessor_id=f.manager_t20.id),
-        REFUSED,
-    ),
-    *[
-        row
-        for name, value in (
-            ("instrument_id", lambda f: f.t20.id),
-            ("item_id", lambda f: f.primary.item_ids[1].id),
-            ("assessment_id", lambda f: f.assessment_a.id),
-        )
-        for row in _rows(
-            "facility.assessment.line",
-            "line_a",
-            ("instrument manager", "facility manager"),
-            "write",
-            _field(name, value),
-            REFUSED,
-        )
-    ],
-    (
-        "facility.assessment.line",
+    *create(ASSESSMENT, (IM,), variant(ASSESSMENT, assessor_id=ref("manager_t20")), REFUSED),
+    *locked(
+        LINE,
         "line_a",
-        "technician",
-        "write",
-        _field("result", "pass"),
-        REFUSED,
+        (IM, FMGR),
+        {
+            "instrument_id": ref("t20"),
+            "item_id": lambda f: f.primary.item_ids[1].id,
+            "assessment_id": ref("assessment_a"),
+        },
     ),
+    ("facility.assessment.line", "line_a", "technician", "write", {"result": "pass"}, REFUSED),
     # qualifications: granted by a signed assessment or by the instrument's managers, to others
-    *[
-        row
-        for name, value in (
-            ("user_id", lambda f: f.student_a2.id),
-            ("instrument_id", lambda f: f.t20.id),
-            ("level_id", lambda f: f.intermediate.id),
-            ("assessment_id", lambda f: f.assessment_a.id),
-            ("granted_by_id", lambda f: f.director.id),
-            ("scheme_id", lambda f: f.spare_scheme.id),
-        )
-        for row in _rows(
-            "facility.qualification",
-            "q_a1",
-            ("instrument manager", "facility manager"),
-            "write",
-            _field(name, value),
-            REFUSED,
-        )
-    ],
-    *_rows(
-        "facility.qualification",
+    *locked(
+        QUALIFICATION,
         "q_a1",
-        ("instrument manager",),
-        "write",
-        _field("date_expiry", "2031-01-01"),
-        ALLOWED,
+        (IM, FMGR),
+        {
+            "user_id": ref("student_a2"),
+            "instrument_id": ref("t20"),
+            "level_id": ref("intermediate"),
+            "assessment_id": ref("assessment_a"),
+            "granted_by_id": ref("director"),
+            "scheme_id": ref("spare_scheme"),
+        },
     ),
-    *_rows(
-        "facility.qualification",
-        "q_a1",
-        ("instrument manager",),
-        "write",
-        _field("active", False),
-        ALLOWED,
-    ),
-    *_rows(
-        "facility.qualification",
-        None,
-        ("instrument manager", "facility manager"),
-        "create",
-        lambda f: dict(MODELS["facility.qualification"][1](f), assessment_id=f.assessment_a.id),
+    *write(QUALIFICATION, "q_a1", (IM,), {"date_expiry": "2031-01-01"}, ALLOWED),
+    *write(QUALIFICATION, "q_a1", (IM,), {"active": False}, ALLOWED),
+    *write(QUALIFICATION, "q_spirit_manager", (IM,), {"date_expiry": "2040-01-01"}, REFUSED),
+    *create(
+        QUALIFICATION,
+        (IM, FMGR),
+        variant(QUALIFICATION, assessment_id=ref("assessment_a")),
         REFUSED,
     ),
-    (
-        "facility.qualification",
-        None,
-        "instrument manager",
-        "create",
-        lambda f: dict(MODELS["facility.qualification"][1](f), user_id=f.manager_spirit.id),
+    *create(QUALIFICATION, (IM,), variant(QUALIFICATION, user_id=ref("manager_spirit")), REFUSED),
+    *create(QUALIFICATION, (FMGR,), variant(QUALIFICATION, user_id=ref("director")), REFUSED),
+    *create(
+        QUALIFICATION,
+        (IM,),
+        variant(QUALIFICATION, user_id=ref("student_a2"), instrument_id=ref("t20")),
         REFUSED,
     ),
-    (
-        "facility.qualification",
-        None,
-        "facility manager",
-        "create",
-        lambda f: dict(MODELS["facility.qualification"][1](f), user_id=f.director.id),
-        REFUSED,
-    ),
-    (
-        "facility.qualification",
-        None,
-        "instrument manager",
-        "create",
-        lambda f: dict(
-            MODELS["facility.qualification"][1](f), user_id=f.student_a2.id, instrument_id=f.t20.id
-        ),
-        REFUSED,
-    ),
-    (
-        "facility.qualification",
-        None,
-        "instrument manager",
-        "create",
-        lambda f: dict(MODELS["facility.qualification"][1](f), granted_by_id=f.director.id),
-        REFUSED,
-    ),
-    (
-        "facility.qualification",
-        "q_spirit_manager",
-        "instrument manager",
-        "write",
-        _field("date_expiry", "2040-01-01"),
-        REFUSED,
-    ),
+    *create(QUALIFICATION, (IM,), variant(QUALIFICATION, granted_by_id=ref("director")), REFUSED),
     # trainings: the trainer and the instrument's staff, within their reach
-    (
-        "facility.training",
-        "training_a",
-        "instrument manager",
-        "write",
-        _field("instrument_id", lambda f: f.t20.id),
-        REFUSED,
-    ),
-    ("facility.training", "training_a", "user", "write", _field("state", "done"), REFUSED),
-    ("facility.training", "training_peer", "user", "write", _field("hours", 4), ALLOWED),
-    (
-        "facility.training",
-        "training_peer",
-        "user",
-        "write",
-        _field("trainer_id", lambda f: f.manager_spirit.id),
-        REFUSED,
-    ),
+    *write(TRAINING, "training_a", (IM,), {"instrument_id": ref("t20")}, REFUSED),
+    *write(TRAINING, "training_a", (USER,), {"state": "done"}, REFUSED),
+    *write(TRAINING, "training_peer", (USER,), {"hours": 4}, ALLOWED),
+    *write(TRAINING, "training_peer", (USER,), {"trainer_id": ref("manager_spirit")}, REFUSED),
     # -- the booking family's contract ----------------------------------------------------------
-    *[
-        row
-        for name, value in BOOKING_LOCKED.items()
-        for row in _rows(
-            "facility.booking", "booking_a", BOOKERS, "write", _field(name, value), REFUSED
-        )
-    ],
-    *_rows(
-        "facility.booking",
-        None,
-        ("user", "facility manager"),
-        "create",
+    *locked(BOOKING, "booking_a", BOOKERS, BOOKING_LOCKED),
+    *create(
+        BOOKING,
+        (USER, FMGR),
         lambda f: f.booking_values(days=3, operator_id=f.student_b1.id),
         REFUSED,
     ),
-    (
-        "facility.booking",
-        None,
-        "user",
-        "create",
-        lambda f: f.booking_values(days=3, operator_id=f.student_a2.id),
-        REFUSED,
+    *create(
+        BOOKING, (USER,), lambda f: f.booking_values(days=3, operator_id=f.student_a2.id), REFUSED
     ),
-    (
-        "facility.booking",
-        None,
-        "instrument manager",
-        "create",
-        lambda f: f.booking_values(days=3, instrument_id=f.t20.id),
-        REFUSED,
+    *create(BOOKING, (IM,), lambda f: f.booking_values(days=3, instrument_id=f.t20.id), REFUSED),
+    *locked(WAITLIST, "waitlist_a", (USER, IM, FMGR), WAITLIST_LOCKED),
+    *create(WAITLIST, (USER,), lambda f: f.waitlist_values(user_id=f.student_a2.id), REFUSED),
+    *create(
+        WAITLIST, (USER,), lambda f: f.waitlist_values(research_group_id=f.group_b.id), REFUSED
     ),
-    *[
-        row
-        for name, value in WAITLIST_LOCKED.items()
-        for row in _rows(
-            "facility.booking.waitlist",
-            "waitlist_a",
-            ("user", "instrument manager", "facility manager"),
-            "write",
-            _field(name, value),
-            REFUSED,
-        )
-    ],
-    (
-        "facility.booking.waitlist",
-        None,
-        "user",
-        "create",
-        lambda f: f.waitlist_values(user_id=f.student_a2.id),
-        REFUSED,
-    ),
-    (
-        "facility.booking.waitlist",
-        None,
-        "user",
-        "create",
-        lambda f: f.waitlist_values(research_group_id=f.group_b.id),
-        REFUSED,
-    ),
-    (
+    *create(
         "facility.booking.allocation",
-        None,
-        "instrument manager",
-        "create",
-        lambda f: dict(MODELS["facility.booking.allocation"][1](f), instrument_id=f.t20.id),
+        (IM,),
+        variant("facility.booking.allocation", instrument_id=ref("t20")),
         REFUSED,
     ),
-    (
-        "facility.booking.allocation",
-        "allocation_a",
-        "instrument manager",
-        "write",
-        _field("instrument_id", lambda f: f.t20.id),
-        REFUSED,
+    *write(
+        "facility.booking.allocation", "allocation_a", (IM,), {"instrument_id": ref("t20")}, REFUSED
     ),
 ]
 
@@ -1143,25 +794,23 @@ class TestAccessMatrix(FacilityCase):
         user = self.roles[role]
         target = getattr(self, fixture).with_user(user) if fixture else None
         records = self.env[model].with_user(user)
+        values = resolve(values, self)
         with self.env.cr.savepoint() as savepoint:
             try:
                 if operation == "read":
                     target.read(values or [])
-                    outcome = ALLOWED
                 elif operation == "create":
-                    records.create(values(self))
-                    outcome = ALLOWED
+                    records.create(values)
                 elif operation == "write":
-                    target.write(values(self))
-                    outcome = ALLOWED
+                    target.write(values)
                 elif operation == "unlink":
                     target.unlink()
-                    outcome = ALLOWED
                 else:  # search
-                    found = records.search(values(self))
-                    outcome = FOUND if target and target in found else HIDDEN
+                    found = records.search(values)
                 self.env.flush_all()
-                error = None
+                outcome, error = ALLOWED, None
+                if operation == "search":
+                    outcome = FOUND if target in found else HIDDEN
             except REFUSALS as refusal:
                 outcome, error = REFUSED, refusal
             except Exception as exc:  # a server error: what this test looks for
@@ -1173,21 +822,17 @@ class TestAccessMatrix(FacilityCase):
 
     def _run(self, rows):
         for model, fixture, role, operation, values, expected in rows:
-            what = (
-                ", ".join(values)
-                if isinstance(values, list)
-                else (values and operation != "create" and ", ".join(map(str, values(self))))
-            )
-            with self.subTest(model=model, role=role, operation=operation, fields=what or ""):
+            shown = resolve(values, self) if operation != "create" else None
+            what = ", ".join(map(str, shown)) if shown else ""
+            with self.subTest(model=model, role=role, operation=operation, fields=what):
                 outcome, error = self._attempt(model, fixture, role, operation, values)
                 if expected == HIDDEN and outcome == REFUSED:
                     outcome = HIDDEN  # refusing the search reveals nothing either
                 self.assertEqual(
                     outcome,
                     expected,
-                    f"{role} {operation} {model}"
-                    f"{' (' + what + ')' if what else ''} on {fixture or 'new record'}: "
-                    f"expected {expected}, got {outcome}"
+                    f"{role} {operation} {model}{f' ({what})' if what else ''} on "
+                    f"{fixture or 'a new record'}: expected {expected}, got {outcome}"
                     f"{f' ({type(error).__name__}: {error})' if error else ''}",
                 )
 
