@@ -118,8 +118,7 @@ class ResUsers(models.Model):
             else:
                 raise UserError(
                     self.env._(
-                        "%(model)s are searched by id or name; %(operator)s %(value)s is not "
-                        "supported.",
+                        "Search %(model)s by id or name; %(operator)s %(value)s is not supported.",
                         model=records._description,
                         operator=operator,
                         value=repr(value)[:50],

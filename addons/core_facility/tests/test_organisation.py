@@ -155,3 +155,12 @@ class TestOrganisation(FacilityCase):
         )
         with self.assertRaisesRegex(UserError, "Membership rule: members are added"):
             self.student_a1.write({"facility_group_ids": [Command.link(self.group_b.id)]})
+
+    def test_pi_editing_the_form(self):
+        """The PI's form saves what the PI may change and refuses the rest, naming the field."""
+        form = Form(self.group_a.with_user(self.pi_a))
+        form.name = "Group A (cryo-EM)"
+        form.save()
+        form.category = "external"
+        with self.assertRaisesRegex(UserError, "only a facility manager can change the Category"):
+            form.save()
