@@ -2,6 +2,18 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..rules import certification as rules
+from .access import FACILITY_MANAGER, field_labels, is_permitted, permit
+
+# Fields that change only through the sign actions (action_confirm, _sign, action_reset...).
+SIGN_FIELDS = {
+    "state",
+    "date_assessed",
+    "trainee_sign_date",
+    "lab_head_sign_date",
+    "unit_head_sign_date",
+}
+# Stored copies of the research group's PI and the level's scheme: never written directly.
+FOLLOWING_FIELDS = {"lab_head_id", "scheme_id"}
 
 
 class FacilityAssessment(models.Model):
@@ -129,7 +141,7 @@ class FacilityAssessment(models.Model):
     @api.constrains("trainee_id", "research_group_id", "level_id", "instrument_ids")
     def _check_consistency(self):
         for assessment in self:
-            if assessment.trainee_id not in assessment.research_group_id.sudo().member_ids:
+            if assessment.trainee_id not in assessment.research_group_id._all_members():
                 raise ValidationError(
                     self.env._(
                         "%(trainee)s is not a member of %(group)s.",
@@ -147,6 +159,11 @@ class FacilityAssessment(models.Model):
                     )
                 )
 
+    @api.constrains("assessor_id", "instrument_ids")
+    def _check_assessor_manages(self):
+        for assessment in self:
+            assessment._check_assessor(ValidationError)
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
@@ -154,11 +171,30 @@ class FacilityAssessment(models.Model):
                 vals["name"] = (
                     self.env["ir.sequence"].sudo().next_by_code("facility.assessment") or "/"
                 )
+            if not is_permitted(self):
+                protected = {f for f in SIGN_FIELDS | FOLLOWING_FIELDS if vals.get(f)}
+                if vals.get("state") == "draft":
+                    protected.discard("state")
+                if protected:
+                    raise UserError(self._sign_rule_message(protected, vals.get("name")))
+        self._check_unit_head(vals_list)
         assessments = super().create(vals_list)
         assessments._sync_lines()
         return assessments
 
     def write(self, vals):
+        if not is_permitted(self):
+            protected = set(vals) & (SIGN_FIELDS | FOLLOWING_FIELDS)
+            if protected:
+                raise UserError(
+                    "\n".join(
+                        self._sign_rule_message(protected, assessment.name) for assessment in self
+                    )
+                )
+            if "unit_head_id" in vals:
+                for assessment in self:
+                    group_id = vals.get("research_group_id", assessment.research_group_id.id)
+                    self._check_unit_head([dict(vals, research_group_id=group_id)])
         locked = {"trainee_id", "research_group_id", "level_id", "instrument_ids", "assessor_id"}
         if locked & set(vals) and any(a.state != "draft" for a in self):
             raise UserError(
@@ -172,10 +208,10 @@ class FacilityAssessment(models.Model):
             self._sync_lines()
         return res
 
-    def unlink(self):
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_done(self):
         if any(a.state == "done" for a in self):
             raise UserError(self.env._("A completed assessment is a record and cannot be deleted."))
-        return super().unlink()
 
     def action_confirm(self):
         """The assessor signs: results are fixed and the sign-offs can start."""
@@ -198,7 +234,7 @@ class FacilityAssessment(models.Model):
                         items=", ".join(missing.mapped("display_name")),
                     )
                 )
-        self.write({"state": "assessed", "date_assessed": fields.Date.context_today(self)})
+        permit(self).write({"state": "assessed", "date_assessed": fields.Date.context_today(self)})
 
     def action_sign_trainee(self):
         self._sign("trainee", "trainee_id", "trainee_sign_date")
@@ -212,12 +248,12 @@ class FacilityAssessment(models.Model):
     def action_cancel(self):
         if any(a.state == "done" for a in self):
             raise UserError(self.env._("A completed assessment cannot be cancelled."))
-        self.write({"state": "cancelled"})
+        permit(self).write({"state": "cancelled"})
 
     def action_reset(self):
         if any(a.state == "done" for a in self):
             raise UserError(self.env._("A completed assessment cannot be reset."))
-        self.write(
+        permit(self).write(
             {
                 "state": "draft",
                 "date_assessed": False,
@@ -258,20 +294,54 @@ class FacilityAssessment(models.Model):
             outcomes.append((sentence, instrument in self.passed_instrument_ids))
         return outcomes
 
-    def _check_assessor(self):
-        """Assessor rule: only a manager of every assessed instrument may sign as assessor."""
+    def _check_assessor(self, error=UserError):
+        """Assessor rule: only a manager of every assessed instrument may assess and sign as
+        assessor."""
         self.ensure_one()
         assessor = self.assessor_id
-        foreign = self.instrument_ids.sudo().filtered(lambda i: assessor not in i.manager_ids)
+        foreign = (
+            self.with_context(active_test=False)
+            .instrument_ids.sudo()
+            .filtered(lambda i: assessor not in i.manager_ids)
+        )
         if foreign:
-            raise UserError(
+            raise error(
                 self.env._(
                     "Assessor rule: only the managers of %(instruments)s may sign this assessment "
                     "as assessor; %(assessor)s is not one of them.",
                     instruments=", ".join(foreign.mapped("name")),
-                    assessor=assessor.name,
+                    assessor=assessor.name or "-",
                 )
             )
+
+    def _sign_rule_message(self, field_names, name):
+        return self.env._(
+            "Sign-off rule: %(fields)s of assessment %(assessment)s change only through the sign "
+            "actions: the assessor signs, then the trainee, the lab head and the unit head.",
+            fields=field_labels(self, field_names),
+            assessment=name or "/",
+        )
+
+    @api.model
+    def _check_unit_head(self, vals_list):
+        """The unit head who signs is the head of the research group's unit; only a facility
+        manager names another one."""
+        if is_permitted(self) or self.env.user.has_group(FACILITY_MANAGER):
+            return
+        for vals in vals_list:
+            if "unit_head_id" not in vals:
+                continue
+            group = self.env["facility.research.group"].sudo().browse(vals.get("research_group_id"))
+            unit = group.unit_id
+            head = unit._get_heads()[:1] if unit else self.env["res.users"]
+            if (vals["unit_head_id"] or False) != (head.id or False):
+                raise UserError(
+                    self.env._(
+                        "Sign-off rule: the unit head who signs is the head of the research "
+                        "group's unit (%(head)s); only a facility manager can name another.",
+                        head=head.name or "-",
+                    )
+                )
 
     def _sign(self, role, signer_field, date_field):
         labels = {
@@ -293,7 +363,7 @@ class FacilityAssessment(models.Model):
                 )
             if assessment[date_field]:
                 raise UserError(self.env._("This sign-off was already given."))
-            assessment.sudo()[date_field] = fields.Date.context_today(assessment)
+            permit(assessment.sudo())[date_field] = fields.Date.context_today(assessment)
             assessment.sudo().message_post(
                 body=self.env._("Signed by %(role)s.", role=labels[role])
             )
@@ -329,9 +399,9 @@ class FacilityAssessment(models.Model):
             stale = assessment.line_ids.filtered(
                 lambda line, w=wanted: (line.item_id.id, line.instrument_id.id) not in w
             )
-            stale.unlink()
+            permit(stale).unlink()
             missing = sorted(wanted - set(existing), key=lambda k: (k[1] or 0, k[0]))
-            assessment.line_ids = [
+            permit(assessment).line_ids = [
                 Command.create({"item_id": item_id, "instrument_id": instrument_id})
                 for item_id, instrument_id in missing
             ]
@@ -366,4 +436,4 @@ class FacilityAssessment(models.Model):
                             level_id=assessment.level_id.id,
                         )
                     )
-            assessment.state = "done"
+            permit(assessment).state = "done"

@@ -120,7 +120,8 @@ class FacilityCertificationLevel(models.Model):
     def _get_instruments(self):
         """Instruments this level is assessed on."""
         self.ensure_one()
-        return self.instrument_ids or self.scheme_id.instrument_ids
+        level = self.with_context(active_test=False)  # an archived instrument keeps its levels
+        return level.instrument_ids or level.scheme_id.instrument_ids
 
     @api.model
     def _level_structure(self):

@@ -1,12 +1,17 @@
+import datetime
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from ..rules import certification as rules
 from ..rules.booking import Violation
 from ..rules.codes import Rule
+from .access import field_labels, is_permitted
 from .rule_messages import RuleText
+
+# Who holds what, and where it comes from: fixed once granted (revoke and grant anew instead).
+IDENTITY_FIELDS = {"user_id", "instrument_id", "level_id", "scheme_id", "assessment_id"}
 
 
 class FacilityQualification(models.Model):
@@ -78,7 +83,7 @@ class FacilityQualification(models.Model):
 
     def _search_is_valid(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
-            raise NotImplementedError(self.env._("Unsupported search on validity."))
+            raise UserError(self.env._("Unsupported search on validity."))
         today = fields.Date.context_today(self)
         if (operator == "=") == value:
             return [
@@ -112,6 +117,64 @@ class FacilityQualification(models.Model):
             if refusal:
                 raise ValidationError(refusal)
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not is_permitted(self):
+            self.check_access("create")  # no right to grant at all: the plain access error first
+            user = self.env.user
+            for vals in vals_list:
+                if vals.get("assessment_id"):
+                    raise UserError(
+                        self.env._(
+                            "Grant rule: a qualification comes from an assessment only when that "
+                            "assessment is signed off; grant it without the assessment."
+                        )
+                    )
+                if vals.get("granted_by_id", user.id) != user.id:
+                    raise UserError(
+                        self.env._(
+                            "Grant rule: a qualification is recorded as granted by whoever "
+                            "grants it."
+                        )
+                    )
+                if vals.get("user_id") == user.id:
+                    raise UserError(self._self_grant_message())
+        qualifications = super().create(vals_list)
+        self.env["res.users"].invalidate_model(["facility_qualification_ids"])
+        return qualifications
+
+    def write(self, vals):
+        if not is_permitted(self):
+            fixed = IDENTITY_FIELDS & set(vals)
+            if "granted_by_id" in vals:
+                fixed.add("granted_by_id")
+            if fixed:
+                raise UserError(
+                    self.env._(
+                        "Qualification rule: the %(fields)s of a qualification cannot change; "
+                        "revoke it and grant a new one.",
+                        fields=field_labels(self, fixed),
+                    )
+                )
+            if self.env.user in self.user_id:
+                raise UserError(self._self_grant_message())
+        res = super().write(vals)
+        if {"user_id", "active"} & set(vals):
+            self.env["res.users"].invalidate_model(["facility_qualification_ids"])
+        return res
+
+    def unlink(self):
+        res = super().unlink()
+        self.env["res.users"].invalidate_model(["facility_qualification_ids"])
+        return res
+
+    def _self_grant_message(self):
+        return self.env._(
+            "Grant rule: %(user)s cannot grant or change their own qualifications; another "
+            "manager of the instrument or a facility manager does.",
+            user=self.env.user.name,
+        )
+
     def action_revoke(self):
         self.write({"active": False})
 
@@ -122,11 +185,68 @@ class FacilityQualification(models.Model):
     def is_qualified(self, user, instrument, level, on_date=None):
         """Whether ``user`` holds ``level`` (or a level implying it) on ``instrument``.
 
-        ``on_date`` (a date, default today) is checked against the grant and expiry dates; revoked
-        qualifications never count.
+        ``user``, ``instrument`` and ``level`` are records or ids (so the question can be asked
+        over RPC); ``on_date`` (a date or ``YYYY-MM-DD``, default today) is checked against the
+        grant and expiry dates; revoked qualifications never count. Arguments of the wrong kind
+        are refused with a :class:`~odoo.exceptions.UserError`.
         """
+        user = self._coerce_record("res.users", user, "user")
+        instrument = self._coerce_record("facility.instrument", instrument, "instrument")
+        level = self._coerce_record("facility.certification.level", level, "level")
+        on_date = self._coerce_date(on_date)
         held = self._held_levels(user, instrument, on_date)
         return level.id in held.get(instrument.id, set())
+
+    @api.model
+    def _coerce_record(self, model, value, argument):
+        """``value`` (a record of ``model``, its id or a one-id list) as one existing record."""
+        records = self.env[model]
+        if isinstance(value, (list, tuple)) and len(value) == 1:
+            value = value[0]
+        if isinstance(value, models.BaseModel) and value._name == model:
+            if len(value) == 1:
+                return value
+        elif isinstance(value, int) and not isinstance(value, bool):
+            if records.browse(value).sudo().exists():
+                return records.browse(value)
+        else:
+            raise UserError(
+                self.env._(
+                    "Qualification check: give the %(argument)s as a record of %(model)s or its "
+                    "id, not %(value)s.",
+                    argument=argument,
+                    model=records._description,
+                    value=repr(value)[:50],
+                )
+            )
+        raise UserError(
+            self.env._(
+                "Qualification check: there is no single %(model)s %(value)s.",
+                model=records._description,
+                value=repr(value)[:50],
+            )
+        )
+
+    @api.model
+    def _coerce_date(self, value):
+        if value is None or value is False:
+            return None
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if isinstance(value, datetime.date):
+            return value
+        refusal = UserError(
+            self.env._(
+                "Qualification check: give the date as YYYY-MM-DD, not %(value)s.",
+                value=repr(value)[:50],
+            )
+        )
+        if not isinstance(value, str):
+            raise refusal
+        try:
+            return fields.Date.to_date(value)
+        except ValueError:
+            raise refusal from None
 
     @api.model
     def _held_levels(self, user, instruments, on_date=None, exclude=None):

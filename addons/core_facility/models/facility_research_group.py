@@ -1,5 +1,22 @@
 from odoo import Command, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
+
+from .access import (
+    FACILITY_MANAGER,
+    FINANCE,
+    INSTRUMENT_MANAGER,
+    ensure_single,
+    field_labels,
+    is_permitted,
+)
+
+# Who may write which field, besides the superuser (see _check_update).
+STATE_FIELDS = {"state", "state_reason", "state_date_from", "state_date_to"}
+BILLING_FIELDS = {"partner_id"}  # the facility manager and finance
+PI_FIELDS = {"name", "note", "color"}  # the facility manager and the group's PI
+MEMBER_FIELDS = {"member_ids"}  # the facility manager, instrument managers, the PI (restricted)
+# Mail's own fields (followers, activities, main attachment) follow the usual access rights.
+MAIL_PREFIXES = ("message_", "activity_")
 
 
 class FacilityResearchGroup(models.Model):
@@ -107,18 +124,43 @@ class FacilityResearchGroup(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if not is_permitted(self):
+            for vals in vals_list:
+                restricted = {f for f in STATE_FIELDS if vals.get(f)} - {"state"}
+                if restricted or vals.get("state", "active") != "active":
+                    raise UserError(
+                        self.env._(
+                            "Status rule: a new research group starts active; a facility manager "
+                            "suspends or blacklists it with the Change Status action."
+                        )
+                    )
         groups = super().create(vals_list)
         groups._ensure_pi_is_member()
+        self.env["res.users"].invalidate_model(["facility_group_ids"])
         return groups
 
     def write(self, vals):
+        self.check_access("write")  # no write access at all: the plain access error first
+        self._check_update(vals)
+        before = None
+        if "member_ids" in vals and not self.env.su:
+            before = {group.id: group._all_members() for group in self}
         res = super().write(vals)
         if "pi_id" in vals or "member_ids" in vals:
             self._ensure_pi_is_member()
+        if before is not None:
+            self._check_membership_change(before)
+        if {"pi_id", "member_ids", "active"} & set(vals):
+            self.env["res.users"].invalidate_model(["facility_group_ids"])
+        return res
+
+    def unlink(self):
+        res = super().unlink()
+        self.env["res.users"].invalidate_model(["facility_group_ids"])
         return res
 
     def action_change_state(self):
-        self.ensure_one()
+        ensure_single(self)
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Change Status"),
@@ -129,9 +171,119 @@ class FacilityResearchGroup(models.Model):
         }
 
     def _ensure_pi_is_member(self):
+        """Link each group's PI as a member, archived or not (an archived PI is still the PI)."""
         for group in self:
-            if group.pi_id and group.pi_id not in group.member_ids:
-                group.member_ids = [Command.link(group.pi_id.id)]
+            if group.pi_id and group.pi_id not in group._all_members():
+                group.write({"member_ids": [Command.link(group.pi_id.id)]})
+
+    def _all_members(self):
+        """Members including archived users (``member_ids`` hides them)."""
+        self.ensure_one()
+        group = self.sudo().with_context(active_test=False)
+        group.invalidate_recordset(["member_ids"])  # the cache may hold the active ones only
+        return group.member_ids
+
+    def _check_update(self, vals):
+        """Who may change what, whatever the client (hr_leave's ``_check_approval_update``):
+
+        - the status, its reason and period: only through the Change Status wizard;
+        - the billing partner: a facility manager or finance;
+        - name, notes and colour: a facility manager or the group's PI;
+        - members: a facility manager, an instrument manager or the group's PI (who may only add
+          users of no other group, see :meth:`_check_membership_change`);
+        - every other field (PI, category, unit, code, company, archiving): a facility manager.
+        """
+        if self.env.su:
+            return
+        names = set(vals)
+        problems = []
+        state_fields = names & STATE_FIELDS
+        if state_fields and not is_permitted(self):
+            for group in self:
+                problems.append(
+                    self.env._(
+                        "Status rule: %(fields)s of research group %(group)s change only through "
+                        "a facility manager's Change Status action.",
+                        fields=field_labels(self, state_fields),
+                        group=group.name,
+                    )
+                )
+        user = self.env.user
+        if not user.has_group(FACILITY_MANAGER):
+            names = {n for n in names - STATE_FIELDS if not n.startswith(MAIL_PREFIXES)}
+            billing = names & BILLING_FIELDS
+            pi_fields = names & PI_FIELDS
+            managed = names - BILLING_FIELDS - PI_FIELDS - MEMBER_FIELDS
+            for group in self:
+                if managed:
+                    problems.append(
+                        self.env._(
+                            "Research group rule: only a facility manager can change the "
+                            "%(fields)s of %(group)s.",
+                            fields=field_labels(self, managed),
+                            group=group.name,
+                        )
+                    )
+                if billing and not user.has_group(FINANCE):
+                    problems.append(
+                        self.env._(
+                            "Research group rule: only a facility manager or finance can change "
+                            "the %(fields)s of %(group)s.",
+                            fields=field_labels(self, billing),
+                            group=group.name,
+                        )
+                    )
+                is_pi = group.sudo().pi_id == user
+                if pi_fields and not is_pi:
+                    problems.append(
+                        self.env._(
+                            "Research group rule: only the PI of %(group)s or a facility manager "
+                            "can change its %(fields)s.",
+                            fields=field_labels(self, pi_fields),
+                            group=group.name,
+                        )
+                    )
+                if "member_ids" in names and not (is_pi or user.has_group(INSTRUMENT_MANAGER)):
+                    problems.append(
+                        self.env._(
+                            "Membership rule: only a facility manager, an instrument manager or "
+                            "the PI of %(group)s can change its members.",
+                            group=group.name,
+                        )
+                    )
+        if problems:
+            raise UserError("\n".join(dict.fromkeys(problems)))
+
+    def _check_membership_change(self, before):
+        """A PI removes members of the group and adds only users who belong to no other research
+        group: taking a member of another group is for the facility manager or the instrument
+        managers, who run intake."""
+        user = self.env.user
+        if user.has_group(FACILITY_MANAGER) or user.has_group(INSTRUMENT_MANAGER):
+            return
+        problems = []
+        for group in self:
+            added = group._all_members() - before[group.id] - group.sudo().pi_id
+            if not added:
+                continue
+            elsewhere = (
+                self.sudo()
+                .search([("id", "!=", group.id), ("member_ids", "in", added.ids)])
+                .with_context(active_test=False)
+                .member_ids
+            )
+            for member in added & elsewhere:
+                problems.append(
+                    self.env._(
+                        "Membership rule: %(user)s already belongs to another research group; "
+                        "only a facility manager or an instrument manager can add them to "
+                        "%(group)s.",
+                        user=member.name,
+                        group=group.name,
+                    )
+                )
+        if problems:
+            raise UserError("\n".join(problems))
 
     def _is_restricted_on(self, day):
         """Whether the group may not use the facility on ``day`` (a date)."""

@@ -89,6 +89,7 @@ class FacilityTraining(models.Model):
                 training.level_id,
                 training.trainer_id,
             )
+            trainees = training.with_context(active_test=False).trainee_ids  # archived included
             if instrument not in level._get_instruments():
                 raise ValidationError(
                     self.env._(
@@ -97,13 +98,13 @@ class FacilityTraining(models.Model):
                         instrument=instrument.name,
                     )
                 )
-            if not training.trainee_ids:
+            if not trainees:
                 raise ValidationError(
                     self.env._(
                         "Training %(training)s needs at least one trainee.", training=training.name
                     )
                 )
-            if trainer in training.trainee_ids:
+            if trainer in trainees:
                 raise ValidationError(
                     self.env._("%(trainer)s cannot train themselves.", trainer=trainer.name)
                 )
@@ -112,11 +113,12 @@ class FacilityTraining(models.Model):
                 instrument.id, set()
             )
             problems = []
-            for trainee in training.trainee_ids:
+            staff = instrument.sudo().with_context(active_test=False)  # archived staff included
+            for trainee in trainees:
                 refusal = rules.trainer_refusal(
                     level.trainer_policy,
-                    trainer in instrument.sudo().manager_ids,
-                    trainer in instrument.sudo().technician_ids,
+                    trainer in staff.manager_ids,
+                    trainer in staff.technician_ids,
                     level.peer_trainer_level_id.id or None,
                     trainer_levels,
                     bool(trainer.sudo().facility_group_ids & trainee.sudo().facility_group_ids),
@@ -139,6 +141,14 @@ class FacilityTraining(models.Model):
                     self.env["ir.sequence"].sudo().next_by_code("facility.training") or "/"
                 )
         return super().create(vals_list)
+
+    def write(self, vals):
+        res = super().write(vals)
+        if not self.env.su:
+            # a trainer or an instrument's staff cannot move a session out of their own reach
+            # (to another trainer, or an instrument they do not staff)
+            self.check_access("write")
+        return res
 
     def action_done(self):
         self.write({"state": "done"})

@@ -3,6 +3,8 @@ from odoo.exceptions import ValidationError
 
 from odoo.addons.base.models.res_partner import _tz_get
 
+from .access import ensure_single
+
 
 class FacilityUnit(models.Model):
     """An organisational unit: institution, department (二级单位), platform or center, lab.
@@ -88,7 +90,7 @@ class FacilityUnit(models.Model):
             )
 
     def action_view_instruments(self):
-        self.ensure_one()
+        ensure_single(self)
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "core_facility.action_facility_instrument"
         )

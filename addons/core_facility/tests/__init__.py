@@ -1,5 +1,8 @@
 from . import (
     test_access,
+    test_access_matrix,
+    test_access_rpc,
+    test_archived,
     test_assessment,
     test_booking,
     test_booking_allocation,

@@ -1,5 +1,5 @@
 from odoo import Command
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from .common import FacilityCase
@@ -122,8 +122,11 @@ class TestAccess(FacilityCase):
             self.assertEqual(
                 self._visible(user, "facility.research.group"), self.group_a | self.group_b
             )
-        with self.assertRaises(AccessError):
+        with self.assertRaisesRegex(UserError, "only the PI of Group A or a facility manager"):
             self.group_a.with_user(self.finance).write({"name": "Renamed"})
+        billing = self.env["res.partner"].create({"name": "Institute finance office"})
+        self.group_a.with_user(self.finance).write({"partner_id": billing.id})
+        self.assertEqual(self.group_a.partner_id, billing)
 
     def test_portal_user_sees_catalogue_and_own_records_only(self):
         portal = self.portal_user

@@ -71,11 +71,15 @@ class TestAssessment(FacilityCase):
         with self.assertRaisesRegex(UserError, "Record a result for every item"):
             assessment.action_confirm()
         self._record(assessment)
+        with self.assertRaisesRegex(ValidationError, "Assessor rule.*Test Spirit"):
+            assessment.assessor_id = self.manager_t20
+        self.spirit.manager_ids |= self.manager_t20
         assessment.assessor_id = self.manager_t20
-        with self.assertRaisesRegex(UserError, "Assessor rule.*Test Spirit"):
-            assessment.with_user(self.manager_t20).action_confirm()
         with self.assertRaisesRegex(UserError, "Only the assessor"):
             assessment.with_user(self.manager_spirit).action_confirm()
+        self.spirit.manager_ids -= self.manager_t20  # no longer a manager when signing
+        with self.assertRaisesRegex(UserError, "Assessor rule.*Test Spirit"):
+            assessment.with_user(self.manager_t20).action_confirm()
 
     def test_only_the_named_people_sign_off(self):
         assessment = self._assessment()
@@ -129,7 +133,7 @@ class TestAssessment(FacilityCase):
             self._assessment(trainee=self.student_b1)
 
     def test_other_instrument_manager_cannot_assess_here(self):
-        with self.assertRaises(AccessError):
+        with self.assertRaisesRegex(ValidationError, "Assessor rule.*Test Spirit.*t_mgr_t20"):
             self._assessment(assessor=self.manager_t20)
 
     def test_completed_assessment_is_kept(self):
@@ -141,6 +145,54 @@ class TestAssessment(FacilityCase):
             assessment.unlink()
         with self.assertRaisesRegex(UserError, "cannot be cancelled"):
             assessment.action_cancel()
+
+    def test_state_and_signatures_only_through_the_sign_actions(self):
+        assessment = self._assessment()
+        for user in (self.manager_spirit, self.director):
+            for values in (
+                {"state": "done"},
+                {"trainee_sign_date": "2025-01-01"},
+                {"date_assessed": "2025-01-01", "unit_head_sign_date": "2025-01-01"},
+                {"lab_head_id": self.student_a2.id},
+            ):
+                with self.subTest(user=user.login, values=values):
+                    with self.assertRaisesRegex(UserError, "Sign-off rule|cannot be written"):
+                        assessment.with_user(user).write(values)
+        with self.assertRaisesRegex(UserError, "Sign-off rule: the unit head who signs is"):
+            assessment.with_user(self.manager_spirit).write({"unit_head_id": self.pi_a.id})
+        assessment.with_user(self.director).write({"unit_head_id": self.pi_b.id})
+        self.assertEqual(assessment.unit_head_id, self.pi_b)
+        with self.assertRaisesRegex(UserError, "Sign-off rule"):
+            self.env["facility.assessment"].with_user(self.manager_spirit).create(
+                {
+                    "trainee_id": self.student_a2.id,
+                    "research_group_id": self.group_a.id,
+                    "level_id": self.primary.id,
+                    "instrument_ids": [Command.set(self.spirit.ids)],
+                    "state": "done",
+                }
+            )
+        self.assertEqual(assessment.lab_head_id, self.pi_a)
+        self.group_a.pi_id = self.student_a1  # the lab head follows the group
+        self.assertEqual(assessment.lab_head_id, self.student_a1)
+
+    def test_results_are_laid_out_by_the_assessment_and_recorded_by_the_assessor(self):
+        self.spirit.manager_ids |= self.manager_t20
+        assessment = self._assessment()
+        line = assessment.line_ids[0]
+        with self.assertRaises(AccessError):  # another manager of the Spirit
+            line.with_user(self.manager_t20).write({"result": "pass"})
+        with self.assertRaisesRegex(UserError, "Checklist rule"):
+            line.with_user(self.manager_spirit).write({"instrument_id": self.t20.id})
+        with self.assertRaisesRegex(UserError, "Checklist rule"):
+            line.with_user(self.director).unlink()
+        with self.assertRaisesRegex(UserError, "Checklist rule"):
+            self.env["facility.assessment.line"].with_user(self.manager_spirit).create(
+                {"assessment_id": assessment.id, "item_id": line.item_id.id}
+            )
+        line.with_user(self.manager_spirit).write({"result": "fail", "note": "Lost the grid"})
+        assessment.with_user(self.manager_spirit).level_id = self.intermediate  # re-laid out
+        self.assertEqual(assessment.line_ids.item_id, self.intermediate.item_ids)
 
     def test_assessment_sheet_prints(self):
         assessment = self._assessment()

@@ -4,7 +4,7 @@ from freezegun import freeze_time
 from psycopg2 import IntegrityError
 
 from odoo import Command
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -102,6 +102,69 @@ class TestQualification(FacilityCase):
         with self.assertRaisesRegex(ValidationError, "same scheme"):
             self.intermediate.prerequisite_id = level
 
+    def test_is_qualified_takes_records_or_ids_and_refuses_garbage(self):
+        self.grant(self.student_a1, self.spirit, self.primary, "2025-01-01")
+        model = self.env["facility.qualification"].with_user(self.student_a1)
+        ids = (self.student_a1.id, self.spirit.id, self.primary.id)
+        self.assertTrue(model.is_qualified(*ids))
+        self.assertTrue(model.is_qualified(self.student_a1, self.spirit.id, [self.primary.id]))
+        self.assertTrue(model.is_qualified(*ids, on_date="2025-01-01"))
+        self.assertFalse(model.is_qualified(*ids, on_date=date(2024, 12, 31)))
+        for args, message in (
+            (("alice", *ids[1:]), "give the user as a record of User or its id, not 'alice'"),
+            ((self.spirit, *ids[1:]), "give the user as a record of User"),
+            ((ids[0], 0, ids[2]), "there is no single Facility Instrument 0"),
+            ((ids[0], ids[1], 10**9), "there is no single Certification Level"),
+            ((*ids, "31/12/2025"), "give the date as YYYY-MM-DD"),
+            ((self.env["res.users"], *ids[1:]), "there is no single User"),
+        ):
+            with self.subTest(args=args), self.assertRaisesRegex(UserError, message):
+                model.is_qualified(*args)
+
+    def test_who_grants_what(self):
+        Qualification = self.env["facility.qualification"]
+        values = {
+            "user_id": self.student_a1.id,
+            "instrument_id": self.spirit.id,
+            "level_id": self.primary.id,
+        }
+        for user in (self.student_a1, self.pi_a, self.finance):
+            with self.assertRaises(AccessError):
+                Qualification.with_user(user).create(values)
+        with self.assertRaises(AccessError):  # not a manager of the T20
+            Qualification.with_user(self.manager_spirit).create(
+                dict(values, instrument_id=self.t20.id)
+            )
+        with self.assertRaisesRegex(UserError, "Grant rule: t_mgr_spirit.*cannot grant"):
+            Qualification.with_user(self.manager_spirit).create(
+                dict(values, user_id=self.manager_spirit.id)
+            )
+        with self.assertRaisesRegex(UserError, "Grant rule: a qualification comes from an"):
+            Qualification.with_user(self.director).create(
+                dict(values, assessment_id=self._draft_assessment().id)
+            )
+        qualification = Qualification.with_user(self.manager_spirit).create(values)
+        self.assertEqual(qualification.granted_by_id, self.manager_spirit)
+        qualification.with_user(self.manager_spirit).write({"note": "Upgraded stage"})
+        for field, value in (
+            ("user_id", self.student_a2.id),
+            ("level_id", self.intermediate.id),
+            ("granted_by_id", self.director.id),
+        ):
+            with self.assertRaisesRegex(UserError, "Qualification rule: the .* cannot change"):
+                qualification.with_user(self.director).write({field: value})
+
+    def _draft_assessment(self):
+        return self.env["facility.assessment"].create(
+            {
+                "trainee_id": self.student_a1.id,
+                "research_group_id": self.group_a.id,
+                "level_id": self.primary.id,
+                "instrument_ids": [Command.set(self.spirit.ids)],
+                "assessor_id": self.manager_spirit.id,
+            }
+        )
+
 
 @tagged("post_install", "-at_install")
 class TestTraining(FacilityCase):
@@ -169,6 +232,17 @@ class TestTraining(FacilityCase):
             self._training(self.manager_spirit, self.manager_spirit, self.primary)
         with self.assertRaisesRegex(ValidationError, "at least one trainee"):
             self._training(self.manager_spirit, self.env["res.users"], self.primary)
+
+    def test_trainings_stay_within_their_writers_reach(self):
+        self.grant(self.student_a1, self.spirit, self.primary)
+        self.grant(self.student_a1, self.spirit, self.intermediate)
+        training = self._training(self.student_a1, self.student_a2, self.primary)
+        training.with_user(self.student_a1).write({"hours": 4})
+        with self.assertRaises(AccessError):
+            training.with_user(self.student_a1).write({"trainer_id": self.manager_spirit.id})
+        staff_training = self._training(self.manager_spirit, self.student_a2, self.primary)
+        with self.assertRaises(UserError):  # AccessError or ValidationError, both UserErrors
+            staff_training.with_user(self.manager_spirit).write({"instrument_id": self.titan.id})
 
     def test_states(self):
         training = self._training(self.manager_spirit, self.student_a2, self.primary)

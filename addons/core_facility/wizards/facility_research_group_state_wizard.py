@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..models.access import ensure_single, permit
 from ..models.utils import selection_label
 
 
@@ -26,7 +27,8 @@ class FacilityResearchGroupStateWizard(models.TransientModel):
             self.date_to = False
 
     def action_apply(self):
-        self.ensure_one()
+        """The one place a research group's status, reason and period change."""
+        ensure_single(self)
         if self.state != "active" and not (self.reason or "").strip():
             raise UserError(self.env._("Give the reason for the suspension or blacklisting."))
         values = {"state": self.state, "state_reason": self.reason or False}
@@ -34,7 +36,7 @@ class FacilityResearchGroupStateWizard(models.TransientModel):
             values.update(state_date_from=False, state_date_to=False)
         else:
             values.update(state_date_from=self.date_from, state_date_to=self.date_to)
-        self.group_id.write(values)
+        permit(self.group_id).write(values)
         self.group_id.message_post(
             body=self.env._(
                 "Status changed to %(state)s: %(reason)s",
