@@ -2,7 +2,7 @@ from collections import defaultdict
 from datetime import datetime, time
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL, format_date
 
 from ..rules import booking as rules
@@ -186,7 +186,25 @@ class FacilityBookingAllocation(models.Model):
 
     def write(self, vals):
         _first_of_month(vals)
-        return super().write(vals)
+        res = super().write(vals)
+        if "instrument_id" in vals:
+            self._check_instrument_managed()
+        return res
+
+    def _check_instrument_managed(self):
+        """An instrument manager keeps allocations on the instruments he manages (record rules
+        check a record before a write, not after)."""
+        user = self.env.user
+        if self.env.su or user.has_group("core_facility.group_facility_manager"):
+            return
+        for allocation in self:
+            if user not in allocation.instrument_id.sudo().manager_ids:
+                raise AccessError(
+                    self.env._(
+                        "Allocations of %(instrument)s are entered by its managers.",
+                        instrument=allocation.instrument_id.sudo().name,
+                    )
+                )
 
     # -- business methods -----------------------------------------------------------------------
 

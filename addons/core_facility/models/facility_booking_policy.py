@@ -78,6 +78,7 @@ class FacilityBookingPolicy(models.Model):
     calendar_id = fields.Many2one(
         "resource.calendar",
         string="Working Hours",
+        groups="base.group_user",
         help="Working time of the facility; its time zone is the facility's. Default: the "
         "company's working hours.",
     )
@@ -131,7 +132,13 @@ class FacilityBookingPolicy(models.Model):
     reserved_label = fields.Char(
         string="Reserved For", translate=True, help="e.g. CAS pilot projects (院先导项目)."
     )
-    quota_ids = fields.One2many("facility.booking.quota", "policy_id", string="Quotas", copy=True)
+    quota_ids = fields.One2many(
+        "facility.booking.quota",
+        "policy_id",
+        string="Quotas",
+        copy=True,
+        groups="base.group_user",
+    )
     preparation = fields.Html(
         translate=True,
         help="What users do before the session, shown when they book (Helios: trim the block and "

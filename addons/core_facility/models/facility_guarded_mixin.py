@@ -1,10 +1,7 @@
 from odoo import api, models
 from odoo.exceptions import UserError
 
-# The key under which the one place allowed to write guarded fields marks its environment; its
-# value is an object that cannot travel over RPC (the pattern of OCA queue_job).
-_GUARD_KEY = "_facility_guarded_write"
-_GUARD = object()
+from .access import is_permitted, permit
 
 
 class FacilityGuardedMixin(models.AbstractModel):
@@ -44,7 +41,7 @@ class FacilityGuardedMixin(models.AbstractModel):
         return super().write(vals)
 
     def _guard_open(self):
-        return self.env.su or self.env.context.get(_GUARD_KEY) is _GUARD
+        return is_permitted(self)
 
     def _write_guarded(self, vals):
         """Write ``vals``, guarded fields included: for the model's transitions only. Access
@@ -53,4 +50,4 @@ class FacilityGuardedMixin(models.AbstractModel):
 
     def _guard_context(self):
         """These records, allowed to write guarded fields: never return them to a caller."""
-        return self.with_context(**{_GUARD_KEY: _GUARD})
+        return permit(self)

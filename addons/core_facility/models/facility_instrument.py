@@ -10,6 +10,7 @@ from odoo.addons.base.models.res_partner import _tz_get
 
 from ..rules import booking as rules
 from ..rules.codes import ACTIVE_STATES, CHARGED_STATES, QUOTA_STATES, BookingState, LevelRole
+from .access import ensure_single, field_labels
 from .booking_facts import BookingFacts, BookingSubject
 from .utils import to_local, to_utc
 
@@ -287,6 +288,17 @@ class FacilityInstrument(models.Model):
         return instruments
 
     def write(self, vals):
+        staff = {"manager_ids", "technician_ids"} & set(vals)
+        if staff and not (
+            self.env.su or self.env.user.has_group("core_facility.group_facility_manager")
+        ):
+            raise AccessError(
+                self.env._(
+                    "Staff rule: only a facility manager appoints an instrument's managers and "
+                    "technicians (%(fields)s).",
+                    fields=field_labels(self, staff),
+                )
+            )
         res = super().write(vals)
         if set(vals) & (
             set(EQUIPMENT_SYNC) | {"building", "room", "manager_ids", "technician_ids", "state"}
@@ -543,7 +555,7 @@ class FacilityInstrument(models.Model):
 
         An instrument without a required level needs no certification.
         """
-        self.ensure_one()
+        ensure_single(self)
         level = level or self.required_level_id
         if not level:
             return True

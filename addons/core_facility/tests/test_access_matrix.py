@@ -66,7 +66,7 @@ BOOKING_FAMILY = {
     "facility.booking.finder.result",
     "facility.booking.reject.wizard",
 }
-ABSTRACT = {"facility.booking.rule.mixin"}  # no records of its own
+ABSTRACT = {"facility.booking.rule.mixin", "facility.guarded.mixin"}  # no records of their own
 
 
 def crud(read, create, write, unlink):
