@@ -126,6 +126,11 @@ find_odoo() {
     ODOO_BIN="${probe#*|}"
 }
 
+# One line saying which Odoo runs, for the log.
+odoo_banner() {
+    echo "== Odoo 18: $PYTHON $ODOO_BIN"
+}
+
 # Dies unless PostgreSQL accepts connections with the PG* settings.
 check_postgres() {
     local out
