@@ -1,8 +1,16 @@
-# Shared helpers of scripts/demo and scripts/test. Sourced, not run.
-# Finds the installed Odoo 18 and a reachable PostgreSQL, or stops with a message saying what to do.
+# shellcheck shell=bash disable=SC2034  # sets variables for the scripts that source it
+# Shared helpers of scripts/demo, scripts/test and .ci/run. Sourced, not run.
+# Finds Odoo 18 (or sets it up in the repository's .venv), a reachable PostgreSQL and a browser,
+# or stops with a message saying what to do.
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-PYTHON="${PYTHON:-python3}"
+VENV="$REPO_ROOT/.venv"
+# Written by scripts/_setup_odoo.sh once .venv is complete.
+VENV_STAMP="$VENV/.core-facility-setup-done"
+# The interpreter: $PYTHON when given, else the repository's .venv when there is one, else python3.
+if [ -z "${PYTHON:-}" ]; then
+    if [ -x "$VENV/bin/python" ]; then PYTHON="$VENV/bin/python"; else PYTHON=python3; fi
+fi
 export TZ=UTC
 export PGHOST="${PGHOST:-127.0.0.1}"
 export PGPORT="${PGPORT:-5432}"
@@ -13,11 +21,45 @@ die() {
     exit 2
 }
 
-# Sets ODOO_ADDONS_PATH (Odoo's own addons + ours) or dies with instructions.
-find_odoo() {
-    local probe
-    if ! probe="$("$PYTHON" - 2>&1 <<'PY'
-import os, sys
+warn() {
+    echo "warning: $*" >&2
+}
+
+# The environment variables both commands read, for their --help.
+env_help() {
+    cat <<'EOF'
+Environment:
+  PGHOST, PGPORT      PostgreSQL server (default 127.0.0.1, 5432)
+  PGUSER, PGPASSWORD  PostgreSQL role, which must be allowed to create databases
+                      (default: your login name, no password)
+  ODOO_PORT           HTTP port of the demo server (default 8069; scripts/demo only)
+  PYTHON              Python interpreter where 'import odoo' gives Odoo 18 (default: the
+                      repository's .venv when it exists, else python3)
+  ODOO_SRC            Odoo 18.0 source tree to install when Odoo must be set up (default: a
+                      shallow clone of https://github.com/odoo/odoo, branch 18.0, in .odoo-src)
+  CI                  when true (as CI sets it), scripts/test fails if Chromium is missing,
+                      instead of letting Odoo skip the browser tests
+
+When $PYTHON cannot import Odoo 18, Odoo 18.0 Community is first set up in the repository's .venv
+(scripts/_setup_odoo.sh: Debian packages, Odoo's requirements, 'pip install -e' of ODOO_SRC, this
+repository's requirements.txt); later runs use that .venv.
+EOF
+}
+
+is_ci() {
+    case "${CI:-}" in
+        [Tt][Rr][Uu][Ee] | 1 | [Yy][Ee][Ss]) return 0 ;;
+        *) return 1 ;;
+    esac
+}
+
+# Probes interpreter $1 for Odoo 18. Prints "ADDONS_PATHS|LAUNCHER" and succeeds, or prints the
+# reason and fails. LAUNCHER is a real Python script that starts Odoo (the environment's `odoo`
+# console script, or the odoo-bin of the source tree): Odoo re-executes `sys.executable sys.argv`
+# to restart itself (SIGHUP, memory limits, module updates), which `python -m odoo` cannot survive.
+probe_odoo() {
+    "$1" - 2>&1 <<'PY'
+import os, sys, sysconfig
 try:
     import odoo
     from odoo import release
@@ -30,17 +72,63 @@ if release.version_info[0] != 18:
 root = os.path.dirname(odoo.__file__)
 paths = [p for p in (os.path.join(root, "addons"), os.path.join(os.path.dirname(root), "addons"))
          if os.path.isdir(os.path.join(p, "mail"))]
-print(",".join(paths))
+if not paths:
+    print("Odoo is installed but its addons (mail, portal...) were not found next to it")
+    sys.exit(1)
+dirs = [sysconfig.get_path("scripts"), os.path.dirname(sys.executable)]
+try:
+    dirs.append(sysconfig.get_path("scripts", f"{os.name}_user"))
+except KeyError:
+    pass
+candidates = [os.path.join(d, "odoo") for d in dirs if d]
+candidates.append(os.path.join(os.path.dirname(root), "odoo-bin"))
+for path in candidates:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as script:
+            head = script.read(4096)
+    except OSError:
+        continue
+    if head.startswith("#!") and "odoo" in head and "cli" in head:
+        print(",".join(paths) + "|" + os.path.abspath(path))
+        sys.exit(0)
+print("Odoo is importable but neither its 'odoo' script nor odoo-bin was found: "
+      "reinstall it with 'pip install -e' of its source tree")
+sys.exit(1)
 PY
-)"; then
-        die "Odoo 18 is not available to $PYTHON ($probe).
-  Install Odoo 18.0 Community from source (see README, 'Getting Odoo'):
-    git clone --depth 1 --branch 18.0 https://github.com/odoo/odoo /opt/odoo18
-    pip install -r /opt/odoo18/requirements.txt && pip install -e /opt/odoo18
-  or point PYTHON at an interpreter where 'import odoo' works."
+}
+
+# Sets PYTHON, ODOO_ADDONS_PATH (ours + Odoo's own addons) and ODOO_BIN. When $PYTHON has no
+# Odoo 18, uses the repository's .venv, setting it up first if needed; dies if that fails.
+find_odoo() {
+    local probe reason
+    if [ "$PYTHON" = "$VENV/bin/python" ] && [ ! -e "$VENV_STAMP" ]; then
+        probe="the set-up of $VENV did not finish"
+    elif probe="$(probe_odoo "$PYTHON")"; then
+        ODOO_ADDONS_PATH="$REPO_ROOT/addons,${probe%%|*}"
+        ODOO_BIN="${probe#*|}"
+        return 0
     fi
-    [ -n "$probe" ] || die "Odoo is installed but its addons (mail, portal...) were not found next to it."
-    ODOO_ADDONS_PATH="$REPO_ROOT/addons,$probe"
+    reason="$probe"
+    if [ "$PYTHON" != "$VENV/bin/python" ] && [ -e "$VENV_STAMP" ] \
+        && probe="$(probe_odoo "$VENV/bin/python")"; then
+        echo "Odoo 18 is not available to $PYTHON ($reason); using $VENV." >&2
+    else
+        echo "Odoo 18 is not available to $PYTHON ($reason)." >&2
+        echo "Setting up Odoo 18.0 Community in $VENV (once; a few minutes)..." >&2
+        PYTHON="$PYTHON" "$REPO_ROOT/scripts/_setup_odoo.sh" \
+            || die "setting up Odoo in $VENV failed (see above). Fix the cause and run the command
+  again, or install Odoo 18 yourself (README, 'Getting Odoo') and point PYTHON at it."
+        probe="$(probe_odoo "$VENV/bin/python")" \
+            || die "Odoo was set up in $VENV but does not start: $probe"
+    fi
+    PYTHON="$VENV/bin/python"
+    ODOO_ADDONS_PATH="$REPO_ROOT/addons,${probe%%|*}"
+    ODOO_BIN="${probe#*|}"
+}
+
+# One line saying which Odoo runs, for the log.
+odoo_banner() {
+    echo "== Odoo 18: $PYTHON $ODOO_BIN"
 }
 
 # Dies unless PostgreSQL accepts connections with the PG* settings.
@@ -58,8 +146,18 @@ PY
     fi
 }
 
+# Runs Odoo through its launcher script, so that its restart (a re-exec of sys.argv) works.
 odoo_bin() {
-    "$PYTHON" -m odoo "$@"
+    "$PYTHON" "$ODOO_BIN" "$@"
+}
+
+# Prints the path of the browser Odoo's HttpCase would use (same names, same order), or fails.
+find_browser() {
+    local name
+    for name in google-chrome chromium chromium-browser google-chrome-stable; do
+        command -v "$name" && return 0
+    done
+    return 1
 }
 
 # Modules of this repository: every installable addon under addons/.
