@@ -336,26 +336,26 @@ class FacilityBooking(models.Model):
         confirmed at once when the policy allows it (the exclusion constraint is checked at
         that insert), requested otherwise."""
         trusted = self._guard_open()
+        completed = []
         for vals in vals_list:
-            self._check_values(self._add_missing_default_values(dict(vals)), creating=True)
             if not trusted:
                 for name in GUARDED_FIELDS:
                     vals.pop(name, None)
-            if not vals.get("name") or vals["name"] in ("/", self.env._("New Booking")):
-                vals["name"] = (
-                    self.env["ir.sequence"].sudo().next_by_code("facility.booking") or "/"
-                )
+            completed.append(self._add_missing_default_values(dict(vals)))
+            self._check_values(completed[-1], creating=True)
+        if not self._skip_rules():
+            probes, problems = [], []
+            for vals in completed:
+                probe = self.new(vals)
+                messages = probe._rule_messages()
+                if messages:
+                    problems.append(probe._problem_text(messages))
+                probes.append(probe)
+            if problems:
+                raise ValidationError("\n\n".join(problems))
         if self._skip_rules():
+            self._number(vals_list)
             return super().create(vals_list)
-        probes, problems = [], []
-        for vals in vals_list:
-            probe = self.new(self._add_missing_default_values(dict(vals)))
-            messages = probe._rule_messages()
-            if messages:
-                problems.append(probe._problem_text(messages))
-            probes.append(probe)
-        if problems:
-            raise ValidationError("\n\n".join(problems))
         probes_env = self.env["facility.booking"].concat(*probes)
         probes_env._lock_counts()
         for vals, probe in zip(vals_list, probes, strict=True):
@@ -365,6 +365,8 @@ class FacilityBooking(models.Model):
             if not policy or policy.auto_confirm:
                 probe._check_priority()
                 vals["state"] = S.CONFIRMED
+        # numbered once the rules passed: refused requests leave no gap in the references
+        self._number(vals_list)
         try:
             with self.env.cr.savepoint(flush=False):
                 bookings = super(FacilityBooking, self._guard_context()).create(vals_list)
@@ -612,6 +614,14 @@ class FacilityBooking(models.Model):
         """Server code only (superuser mode, never reachable through RPC) may skip the rules:
         to shrink a released booking, or to load demo history."""
         return self.env.su and self.env.context.get("booking_skip_rules")
+
+    @api.model
+    def _number(self, vals_list):
+        for vals in vals_list:
+            if not vals.get("name") or vals["name"] in ("/", self.env._("New Booking")):
+                vals["name"] = (
+                    self.env["ir.sequence"].sudo().next_by_code("facility.booking") or "/"
+                )
 
     @api.model
     def _check_values(self, vals, creating=False):
