@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..rules.codes import WaitlistState as W
+from .facility_booking import PURPOSE_MAX
 
 
 class FacilityBookingWaitlist(models.Model):
@@ -53,8 +54,14 @@ class FacilityBookingWaitlist(models.Model):
     @api.constrains("date_from", "date_to", "min_hours", "purpose")
     def _check_window(self):
         for entry in self:
-            if len(entry.purpose or "") > 200:
-                raise ValidationError(self.env._("Describe the purpose in at most 200 characters."))
+            if len(entry.purpose or "") > PURPOSE_MAX:
+                raise ValidationError(
+                    self.env._(
+                        "Describe the purpose in at most %(max)s characters (%(length)s given).",
+                        max=PURPOSE_MAX,
+                        length=len(entry.purpose),
+                    )
+                )
             if entry.date_to <= entry.date_from:
                 raise ValidationError(self.env._("The wanted time must end after it starts."))
             if entry.min_hours <= 0:
