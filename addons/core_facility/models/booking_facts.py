@@ -171,7 +171,7 @@ class BookingFacts:
             )
         if not operator.active:
             add(rules.Violation(Rule.OPERATOR_ARCHIVED, {}))
-        if group not in operator.facility_group_ids:
+        if operator not in group.member_ids:
             add(rules.Violation(Rule.OPERATOR, {}))
         if s.booker and not _may_book_for(s.booker, operator, group, instrument):
             add(rules.Violation(Rule.BOOKER, {"booker": s.booker.name}))

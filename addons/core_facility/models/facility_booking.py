@@ -854,6 +854,8 @@ class FacilityBooking(models.Model):
         conflict = self.sudo()._overlapping(ACTIVE_STATES)[:1]
         if conflict:
             violations.append(_overlap_violation(conflict))
+        if not violations:
+            return []
         text = RuleText(self.env, facts.tz)
         names = facts.names()
         return [text.sentence(violation, **names) for violation in violations]

@@ -339,17 +339,25 @@ class FacilityInstrument(models.Model):
 
     def get_timezone(self):
         """Name of the time zone the instrument's rules reason in: the instrument's own, else its
-        unit's (or a parent unit's), else the company's, else Asia/Shanghai."""
+        unit's (or the nearest parent unit's), else the company's, else Asia/Shanghai."""
         self.ensure_one()
-        instrument = self.sudo()
-        if instrument.tz:
-            return instrument.tz
-        unit = instrument.unit_id
-        while unit:
-            if unit.tz:
-                return unit.tz
-            unit = unit.parent_id
-        return instrument.company_id.partner_id.tz or DEFAULT_TZ
+        # one query: every booking check asks it, in a transaction of its own
+        self.env["facility.instrument"].flush_model(["tz", "unit_id", "company_id"])
+        self.env["facility.unit"].flush_model(["tz", "parent_path"])
+        self.env["res.partner"].flush_model(["tz"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT COALESCE(i.tz, (SELECT up.tz FROM facility_unit up WHERE up.tz IS NOT "
+                "NULL AND starts_with(u.parent_path, up.parent_path) "
+                "ORDER BY length(up.parent_path) DESC LIMIT 1), p.tz) "
+                "FROM facility_instrument i JOIN facility_unit u ON u.id = i.unit_id "
+                "JOIN res_company c ON c.id = i.company_id "
+                "JOIN res_partner p ON p.id = c.partner_id WHERE i.id = %s",
+                self.id,
+            )
+        )
+        row = self.env.cr.fetchone()
+        return (row and row[0]) or DEFAULT_TZ
 
     def _booking_tz(self):
         """The instrument's time zone as a ``pytz`` zone (see :meth:`get_timezone`)."""
