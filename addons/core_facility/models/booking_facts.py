@@ -19,7 +19,7 @@ from odoo import fields
 from odoo.tools import SQL, html2plaintext
 
 from ..rules import booking as rules
-from ..rules.codes import QUOTA_STATES, LevelRole, Rule
+from ..rules.codes import ALLOCATION_STATES, QUOTA_STATES, LevelRole, Rule
 from .utils import selection_label, to_local, to_utc
 
 
@@ -70,7 +70,8 @@ class BookingFacts:
     user_bookings: tuple = ()
     group_bookings: tuple = ()
     shares: tuple = (0.0, 0.0)
-    allocations: dict = field(default_factory=dict)  # month -> (rules.Allocation, used hours)
+    # month -> (rules.Allocation, hours used by other bookings, hours this booking held)
+    allocations: dict = field(default_factory=dict)
 
     # -- gathering -------------------------------------------------------------------------------
 
@@ -204,8 +205,12 @@ class BookingFacts:
         extra = {}
         if self.rule.allocation_rule:
             month = rules.month_start(start.date())
-            allocation, used = self.allocations.get(month, (None, 0.0))
-            extra = {"allocation": allocation, "allocation_used_hours": used}
+            allocation, used, own = self.allocations.get(month, (None, 0.0, 0.0))
+            extra = {
+                "allocation": allocation,
+                "allocation_used_hours": used,
+                "allocation_own_hours": own,
+            }
         return rules.Request(
             start=start,
             stop=to_local(date_stop, tz),
@@ -364,10 +369,25 @@ def _allocations(env, subject, day_from, day_to):
     usage = Allocation._usage(
         [(instrument_id, group_id, m) for m in months], exclude_booking_id=subject.exclude_id
     )
+    own_month, own_hours = None, 0.0
+    if subject.exclude_id:
+        env.cr.execute(
+            SQL(
+                "SELECT date_start, duration_hours FROM facility_booking WHERE id = %s "
+                "AND state IN %s",
+                subject.exclude_id,
+                ALLOCATION_STATES,
+            )
+        )
+        row = env.cr.fetchone()
+        if row:
+            tz = subject.instrument.sudo()._booking_tz()
+            own_month, own_hours = rules.month_start(to_local(row[0], tz).date()), row[1]
     return {
         allocation.month: (
             allocation._to_rule(),
             usage[instrument_id, group_id, allocation.month],
+            own_hours if allocation.month == own_month else 0.0,
         )
         for allocation in allocations
     }

@@ -106,6 +106,9 @@ class Request:
     reserved_project: bool = False  # this booking belongs to the reserved programme
     allocation: Allocation = None  # the group's allocation for the month of the start, if any
     allocation_used_hours: float = 0.0  # the group's other bookings in that month
+    # hours this booking already held (a request being confirmed): booked before the deadline,
+    # they did not lapse
+    allocation_own_hours: float = 0.0
     preparation_done: bool = False
 
 
@@ -156,13 +159,16 @@ def forfeitable_hours(allocation, booked_hours):
     return max(0.0, allocation.hours - booked_hours)
 
 
-def allocation_balance(allocation, used_hours, today, deadline):
+def allocation_balance(allocation, used_hours, today, deadline, own_hours=0.0):
     """``(allocated, forfeited, remaining)`` hours of ``allocation`` given the hours already
-    booked. Past the deadline, unbooked hours have lapsed even if not yet recorded."""
+    booked by other bookings (``own_hours``: those the booking checked already held). Past the
+    deadline, unbooked hours have lapsed even if not yet recorded."""
     allocated = allocation.hours + allocation.second_round
     forfeited = allocation.forfeited
     if forfeited is None:
-        forfeited = forfeitable_hours(allocation, used_hours) if today > deadline else 0.0
+        forfeited = (
+            forfeitable_hours(allocation, used_hours + own_hours) if today > deadline else 0.0
+        )
     return allocated, forfeited, allocated - forfeited - used_hours
 
 
@@ -384,7 +390,11 @@ def evaluate(policy, request):
             add(Violation(Rule.ALLOCATION_MISSING, {"month": month}))
         else:
             allocated, forfeited, remaining = allocation_balance(
-                request.allocation, request.allocation_used_hours, today, deadline
+                request.allocation,
+                request.allocation_used_hours,
+                today,
+                deadline,
+                request.allocation_own_hours,
             )
             if hours > remaining + 1e-9:
                 add(

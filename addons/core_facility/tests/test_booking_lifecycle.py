@@ -110,6 +110,14 @@ class TestBookingLifecycle(BookingCase):
             request.with_user(self.manager_t20).action_confirm()
         self.assertEqual(request.state, "requested")
 
+    def test_a_request_made_before_the_deadline_is_confirmed_after_it(self):
+        # January's hours lapse after the 1st unless booked; this request was made before
+        with freeze_time(local(2025, 12, 28, 10)):
+            request = self.book(self.titan, local(2026, 1, 5, 8, 30), local(2026, 1, 5, 18))
+        with freeze_time(local(2026, 1, 3, 10)):
+            request.with_user(self.manager_t20).action_confirm()
+        self.assertEqual(request.state, "confirmed")
+
     def test_competing_requests_are_rejected_to_the_waitlist(self):
         first = self.book(self.titan, local(2025, 12, 4, 8, 30), local(2025, 12, 4, 18))
         second = self.book(
