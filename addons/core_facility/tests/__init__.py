@@ -10,5 +10,6 @@ from . import (
     test_organisation,
     test_portal,
     test_portal_booking,
+    test_res_lang,
     test_views,
 )
