@@ -47,6 +47,11 @@
         "demo/facility_booking_demo.xml",
         "demo/facility_booking_allocation_demo.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "core_facility/static/src/views/**/*",
+        ],
+    },
     "application": True,
     "installable": True,
 }

@@ -6,6 +6,7 @@ from . import (
     test_booking_concurrency,
     test_booking_lifecycle,
     test_certification,
+    test_dialogs,
     test_display,
     test_instrument,
     test_organisation,
