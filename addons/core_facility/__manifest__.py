@@ -18,6 +18,7 @@
         "data/facility_booking_policy_data.xml",
         "data/ir_cron_data.xml",
         "data/res_lang_data.xml",
+        "report/facility_report_layout.xml",
         "report/facility_assessment_report.xml",
         "report/facility_assessment_templates.xml",
         "wizards/facility_research_group_state_wizard_views.xml",

@@ -12,6 +12,7 @@ from . import (
     test_organisation,
     test_portal,
     test_portal_booking,
+    test_report,
     test_res_lang,
     test_views,
 )
