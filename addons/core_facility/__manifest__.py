@@ -17,6 +17,8 @@
         "data/facility_certification_data.xml",
         "data/facility_booking_policy_data.xml",
         "data/ir_cron_data.xml",
+        "data/res_lang_data.xml",
+        "report/facility_report_layout.xml",
         "report/facility_assessment_report.xml",
         "report/facility_assessment_templates.xml",
         "wizards/facility_research_group_state_wizard_views.xml",
@@ -46,6 +48,11 @@
         "demo/facility_booking_demo.xml",
         "demo/facility_booking_allocation_demo.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "core_facility/static/src/views/**/*",
+        ],
+    },
     "application": True,
     "installable": True,
 }

@@ -20,5 +20,6 @@ from . import (
     facility_training,
     facility_unit,
     maintenance_equipment,
+    res_lang,
     res_users,
 )

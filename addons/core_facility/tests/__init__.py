@@ -9,9 +9,13 @@ from . import (
     test_booking_concurrency,
     test_booking_lifecycle,
     test_certification,
+    test_dialogs,
+    test_display,
     test_instrument,
     test_organisation,
     test_portal,
     test_portal_booking,
+    test_report,
+    test_res_lang,
     test_views,
 )

@@ -51,13 +51,12 @@ class FacilityBookingFinder(models.TransientModel):
         self.result_ids = [Command.clear()] + [
             Command.create({"date_start": start, "date_stop": stop}) for start, stop in found
         ]
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self._name,
-            "res_id": self.id,
-            "view_mode": "form",
-            "target": "new",
-        }
+        # reopen the same dialog, under the action's own (translated) title
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "core_facility.action_facility_booking_finder"
+        )
+        action["res_id"] = self.id
+        return action
 
     def _find(self):
         """Up to five ``(start, stop)`` UTC pairs, earliest first, that pass every rule."""
