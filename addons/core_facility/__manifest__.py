@@ -38,6 +38,7 @@
         "views/menus.xml",
     ],
     "demo": [
+        "demo/res_company_demo.xml",
         "demo/res_users_demo.xml",
         "demo/facility_unit_demo.xml",
         "demo/facility_research_group_demo.xml",
