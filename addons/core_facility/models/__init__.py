@@ -15,6 +15,7 @@ from . import (
     facility_certification_scheme,
     facility_instrument,
     facility_instrument_category,
+    facility_instrument_demo,
     facility_qualification,
     facility_research_group,
     facility_training,
