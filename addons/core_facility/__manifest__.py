@@ -46,6 +46,7 @@
         "demo/facility_certification_demo.xml",
         "demo/facility_booking_demo.xml",
         "demo/facility_booking_allocation_demo.xml",
+        "demo/facility_booking_history_demo.xml",
     ],
     "application": True,
     "installable": True,

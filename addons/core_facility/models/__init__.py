@@ -6,6 +6,7 @@ from . import (
     facility_booking,
     facility_booking_allocation,
     facility_booking_blackout,
+    facility_booking_demo,
     facility_booking_policy,
     facility_booking_quota,
     facility_booking_slot,
