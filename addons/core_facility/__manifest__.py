@@ -40,6 +40,7 @@
         "views/menus.xml",
     ],
     "demo": [
+        "demo/res_company_demo.xml",
         "demo/res_users_demo.xml",
         "demo/facility_unit_demo.xml",
         "demo/facility_research_group_demo.xml",
@@ -47,6 +48,7 @@
         "demo/facility_certification_demo.xml",
         "demo/facility_booking_demo.xml",
         "demo/facility_booking_allocation_demo.xml",
+        "demo/facility_booking_history_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [
