@@ -54,6 +54,9 @@
         "web.assets_backend": [
             "core_facility/static/src/views/**/*",
         ],
+        "web.assets_tests": [
+            "core_facility/static/tests/tours/**/*",
+        ],
     },
     "application": True,
     "installable": True,

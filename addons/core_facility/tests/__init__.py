@@ -17,5 +17,6 @@ from . import (
     test_portal_booking,
     test_report,
     test_res_lang,
+    test_tours,
     test_views,
 )
