@@ -55,6 +55,16 @@ def record_id(value):
     return number if 0 < number <= MAX_ID else None
 
 
+def pytz_localize(tz, local_naive):
+    """A wall-clock time in ``tz`` as a naive UTC datetime (as stored)."""
+    return tz.localize(local_naive).astimezone(pytz.utc).replace(tzinfo=None)
+
+
+def to_local_naive(utc_naive, tz):
+    """A naive UTC datetime as wall-clock time in ``tz``."""
+    return pytz.utc.localize(utc_naive).astimezone(tz).replace(tzinfo=None)
+
+
 def tz_offset(tz):
     """The current UTC offset of ``tz``, written +08:00."""
     offset = datetime.now(tz).strftime("%z")
@@ -163,9 +173,48 @@ class FacilityPortal(CustomerPortal):
                 "tz_hint": self._tz_hint(instrument._booking_tz()),
                 "is_html_empty": is_html_empty,
                 "page_name": "facility_instrument_page",
+                "free_weeks": self._free_weeks(instrument),
             }
         )
         return request.render("core_facility.portal_instrument", values)
+
+    def _free_weeks(self, instrument):
+        """The next two weeks (Monday to Sunday) as grids of the times this user may book on
+        ``instrument``, judged by the instrument's own rules (its time API): ``[{"days":
+        [date], "rows": [(label, [cell or None])]}]``, a cell holding the form's start and
+        stop in the instrument's time zone."""
+        user = request.env.user
+        group = user.facility_group_ids[:1]
+        if not group or not instrument.filtered_domain(BOOKABLE_DOMAIN):
+            return []
+        tz = instrument._booking_tz()
+        today = datetime.now(tz).date()
+        monday = today - timedelta(days=today.weekday())
+        first, last = monday, monday + timedelta(days=14)
+        window = [
+            pytz_localize(tz, datetime.combine(day, datetime.min.time())) for day in (first, last)
+        ]
+        policy = instrument.booking_policy_id
+        whole_days = bool(policy) and policy.whole_days_only
+        times = instrument.get_bookable_times(
+            user, group, window[0], window[1], 24 if whole_days else 1, step_minutes=60
+        )
+        cells = {}
+        for start, stop in times:
+            local_start = to_local_naive(start, tz)
+            local_stop = to_local_naive(stop, tz)
+            cells[local_start.date(), local_start.strftime("%H:%M")] = {
+                "start": local_start.strftime("%Y-%m-%dT%H:%M"),
+                "stop": local_stop.strftime("%Y-%m-%dT%H:%M"),
+                "until": local_stop.strftime("%H:%M"),
+            }
+        labels = sorted({label for _day, label in cells})
+        weeks = []
+        for offset in (0, 7):
+            days = [monday + timedelta(days=offset + i) for i in range(7)]
+            rows = [(label, [cells.get((day, label)) for day in days]) for label in labels]
+            weeks.append({"days": days, "rows": [row for row in rows if any(row[1])]})
+        return weeks
 
     def _not_found(self, message, back_url):
         """A 404 page of the portal that says why, with a way back."""

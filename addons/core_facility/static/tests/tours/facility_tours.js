@@ -120,3 +120,20 @@ tours.add("core_facility_user_booking", {
         },
     ],
 });
+
+// An external user finds next week's free time on the instrument's page and books it.
+tours.add("core_facility_portal_free_time", {
+    steps: () => [
+        {
+            trigger: ".o_facility_free_time .table-responsive:eq(1) a.o_facility_free_cell",
+            content: "a free time of next week",
+            run: "click",
+        },
+        { trigger: "#purpose", run: "edit Next week's session" },
+        { trigger: "form.o_facility_booking_form button[type=submit]", run: "click" },
+        {
+            trigger: "tr.o_facility_booking:contains('Tour Microscope') form[action$='/cancel']",
+            content: "booked, in My Bookings",
+        },
+    ],
+});
