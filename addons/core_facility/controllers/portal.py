@@ -179,7 +179,8 @@ class FacilityPortal(CustomerPortal):
         return request.render("core_facility.portal_instrument", values)
 
     def _free_weeks(self, instrument):
-        """The next two weeks (Monday to Sunday) as grids of the times this user may book on
+        """The next two weeks (Monday to Sunday; from next week when nothing is left of this one)
+        as grids of the times this user may book on
         ``instrument``, judged by the instrument's own rules (its time API): ``[{"days":
         [date], "rows": [(label, [cell or None])]}]``, a cell holding the form's start and
         stop in the instrument's time zone."""
@@ -190,9 +191,9 @@ class FacilityPortal(CustomerPortal):
         tz = instrument._booking_tz()
         today = datetime.now(tz).date()
         monday = today - timedelta(days=today.weekday())
-        first, last = monday, monday + timedelta(days=14)
         window = [
-            pytz_localize(tz, datetime.combine(day, datetime.min.time())) for day in (first, last)
+            pytz_localize(tz, datetime.combine(day, datetime.min.time()))
+            for day in (monday, monday + timedelta(days=21))
         ]
         policy = instrument.booking_policy_id
         whole_days = bool(policy) and policy.whole_days_only
@@ -210,11 +211,12 @@ class FacilityPortal(CustomerPortal):
             }
         labels = sorted({label for _day, label in cells})
         weeks = []
-        for offset in (0, 7):
+        for offset in (0, 7, 14):
             days = [monday + timedelta(days=offset + i) for i in range(7)]
             rows = [(label, [cells.get((day, label)) for day in days]) for label in labels]
             weeks.append({"days": days, "rows": [row for row in rows if any(row[1])]})
-        return weeks
+        # the next two weeks: this week, unless nothing is left of it (a Sunday), and the next
+        return weeks[1:] if not weeks[0]["rows"] else weeks[:2]
 
     def _not_found(self, message, back_url):
         """A 404 page of the portal that says why, with a way back."""

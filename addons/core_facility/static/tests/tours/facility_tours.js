@@ -121,12 +121,12 @@ tours.add("core_facility_user_booking", {
     ],
 });
 
-// An external user finds next week's free time on the instrument's page and books it.
+// An external user finds free time on the instrument's page and books it.
 tours.add("core_facility_portal_free_time", {
     steps: () => [
         {
-            trigger: ".o_facility_free_time .table-responsive:eq(1) a.o_facility_free_cell",
-            content: "a free time of next week",
+            trigger: ".o_facility_free_time a.o_facility_free_cell:first",
+            content: "the first free time shown",
             run: "click",
         },
         { trigger: "#purpose", run: "edit Next week's session" },
