@@ -296,20 +296,6 @@ class FacilityBooking(models.Model):
             else:
                 booking.display_name = booking.name
 
-    # -- constraints ----------------------------------------------------------------------------
-
-    @api.constrains("purpose")
-    def _check_purpose(self):
-        for booking in self:
-            if len(booking.purpose or "") > PURPOSE_MAX:
-                raise ValidationError(
-                    self.env._(
-                        "Describe the purpose in at most %(max)s characters (%(length)s given).",
-                        max=PURPOSE_MAX,
-                        length=len(booking.purpose),
-                    )
-                )
-
     # -- onchanges ------------------------------------------------------------------------------
 
     @api.onchange("slot_id", "date_start")
@@ -673,14 +659,7 @@ class FacilityBooking(models.Model):
                         last=DATE_MAX.year - 1,
                     )
                 )
-        if len(vals.get("purpose") or "") > PURPOSE_MAX:
-            raise ValidationError(
-                _(
-                    "Describe the purpose in at most %(max)s characters (%(length)s given).",
-                    max=PURPOSE_MAX,
-                    length=len(vals["purpose"]),
-                )
-            )
+        check_purpose(self.env, vals.get("purpose"))
 
     def _check_state(self, states, message):
         self.ensure_one()
@@ -885,6 +864,18 @@ class FacilityBooking(models.Model):
 
     def _state_label(self):
         return selection_label(self, "state")
+
+
+def check_purpose(env, purpose):
+    """Refuse a purpose longer than a booking's (bookings, waitlist entries)."""
+    if len(purpose or "") > PURPOSE_MAX:
+        raise ValidationError(
+            env._(
+                "Describe the purpose in at most %(max)s characters (%(length)s given).",
+                max=PURPOSE_MAX,
+                length=len(purpose),
+            )
+        )
 
 
 def _now():

@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..rules.codes import WaitlistState as W
-from .facility_booking import PURPOSE_MAX
+from .facility_booking import check_purpose
 
 
 class FacilityBookingWaitlist(models.Model):
@@ -54,14 +54,7 @@ class FacilityBookingWaitlist(models.Model):
     @api.constrains("date_from", "date_to", "min_hours", "purpose")
     def _check_window(self):
         for entry in self:
-            if len(entry.purpose or "") > PURPOSE_MAX:
-                raise ValidationError(
-                    self.env._(
-                        "Describe the purpose in at most %(max)s characters (%(length)s given).",
-                        max=PURPOSE_MAX,
-                        length=len(entry.purpose),
-                    )
-                )
+            check_purpose(self.env, entry.purpose)
             if entry.date_to <= entry.date_from:
                 raise ValidationError(self.env._("The wanted time must end after it starts."))
             if entry.min_hours <= 0:
