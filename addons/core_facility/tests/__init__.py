@@ -11,6 +11,7 @@ from . import (
     test_certification,
     test_dialogs,
     test_display,
+    test_home_actions,
     test_instrument,
     test_organisation,
     test_portal,
