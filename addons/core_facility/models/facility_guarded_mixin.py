@@ -35,7 +35,7 @@ class FacilityGuardedMixin(models.AbstractModel):
                     "%(fields)s of %(model)s change only through its actions (buttons), which "
                     "check who may do it and when; they cannot be written directly.",
                     fields=", ".join(labels),
-                    model=self._description,
+                    model=self.env["ir.model"].sudo()._get(self._name).name,
                 )
             )
         return super().write(vals)
