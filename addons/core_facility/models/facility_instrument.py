@@ -502,44 +502,50 @@ class FacilityInstrument(models.Model):
         return results
 
     def _reserved_intervals(self, date_from, date_to):
-        """Reserved time and scheduled maintenance requests overlapping the window (UTC)."""
+        """Reserved time and scheduled maintenance requests overlapping the window (UTC): one
+        query each, of the columns needed (what the searches by the same domains return, in
+        their order)."""
         self.ensure_one()
-        out = [
-            {"start": r.date_start, "stop": r.date_stop, "kind": "reserved", "label": r.name}
-            for r in self.env["facility.booking.blackout"]
-            .sudo()
-            .search(
-                [
-                    ("instrument_id", "=", self.id),
-                    ("date_start", "<", date_to),
-                    ("date_stop", ">", date_from),
-                ]
+        cr = self.env.cr
+        self.env["facility.booking.blackout"].flush_model(
+            ["instrument_id", "date_start", "date_stop", "name"]
+        )
+        cr.execute(
+            SQL(
+                "SELECT date_start, date_stop, name FROM facility_booking_blackout "
+                "WHERE instrument_id = %s AND date_start < %s AND date_stop > %s "
+                "ORDER BY date_start DESC",
+                self.id,
+                date_to,
+                date_from,
             )
+        )
+        out = [
+            {"start": start, "stop": stop, "kind": "reserved", "label": name}
+            for start, stop, name in cr.fetchall()
         ]
         equipment = self.sudo().equipment_id
         if equipment:
-            for request in (
-                self.env["maintenance.request"]
-                .sudo()
-                .search(
-                    [
-                        ("equipment_id", "=", equipment.id),
-                        ("schedule_date", "!=", False),
-                        ("schedule_date", "<", date_to),
-                        ("archive", "=", False),
-                        ("stage_id.done", "=", False),
-                    ]
+            self.env["maintenance.request"].flush_model(
+                ["equipment_id", "schedule_date", "archive", "stage_id", "duration", "name"]
+            )
+            self.env["maintenance.stage"].flush_model(["done"])
+            cr.execute(
+                SQL(
+                    "SELECT r.schedule_date, r.duration, r.name FROM maintenance_request r "
+                    "JOIN maintenance_stage s ON s.id = r.stage_id "
+                    "WHERE r.equipment_id = %s AND r.schedule_date IS NOT NULL "
+                    "AND r.schedule_date < %s AND (r.archive IS NULL OR r.archive = FALSE) "
+                    "AND (s.done IS NULL OR s.done = FALSE) ORDER BY r.id DESC",
+                    equipment.id,
+                    date_to,
                 )
-            ):
-                end = request.schedule_date + timedelta(hours=request.duration or 1.0)
+            )
+            for schedule_date, duration, name in cr.fetchall():
+                end = schedule_date + timedelta(hours=duration or 1.0)
                 if end > date_from:
                     out.append(
-                        {
-                            "start": request.schedule_date,
-                            "stop": end,
-                            "kind": "maintenance",
-                            "label": request.name,
-                        }
+                        {"start": schedule_date, "stop": end, "kind": "maintenance", "label": name}
                     )
         return out
 
