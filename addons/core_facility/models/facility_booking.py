@@ -372,6 +372,10 @@ class FacilityBooking(models.Model):
             _add_stored_computes(vals, probe)
         # numbered once the rules passed: refused requests leave no gap in the references
         self._number(vals_list)
+        # The creation message's reply-to reads the user's current company (its catchall), a
+        # company the user may always read (it is one of the allowed companies): reading it
+        # here spares computing the user's record rules on companies for that read alone.
+        self.env.company.sudo().alias_domain_id  # noqa: B018
         try:
             with self.env.cr.savepoint(flush=False):
                 bookings = super(FacilityBooking, self._guard_context()).create(vals_list)
