@@ -22,6 +22,27 @@ from ..rules import booking as rules
 from ..rules.codes import ALLOCATION_STATES, QUOTA_STATES, LevelRole, Rule
 from .utils import selection_label, to_local, to_utc
 
+# The columns a check reads (fetched alone, not the whole row with its translations; what a
+# refusal's sentence names besides is read when needed).
+INSTRUMENT_FACTS = (
+    "active",
+    "booking_mode",
+    "state",
+    "required_level_id",
+    "booking_policy_id",
+    "equipment_id",
+    "company_id",
+    "rated_annual_hours",
+)
+POLICY_FACTS = (
+    "offhours_role",
+    "whole_day_role",
+    "weekend_role",
+    "calendar_id",
+    "auto_confirm",
+    "internal_priority",
+)
+
 
 @dataclass(frozen=True)
 class BookingSubject:
@@ -82,7 +103,9 @@ class BookingFacts:
         env = env(su=True)
         s = subject
         instrument = s.instrument.sudo()
+        _fetch(instrument, INSTRUMENT_FACTS)
         policy = instrument.booking_policy_id
+        _fetch(policy, POLICY_FACTS)
         tz = instrument._booking_tz()
         start, stop = to_local(window_start, tz), to_local(window_stop, tz)
         held = frozenset(
@@ -276,6 +299,12 @@ def _may_book_for(booker, operator, group, instrument):
         or booker in instrument.manager_ids
         or booker.has_group("core_facility.group_facility_manager")
     )
+
+
+def _fetch(records, field_names):
+    """Read only ``field_names`` of saved ``records`` (those not in cache yet)."""
+    if records and all(isinstance(id_, int) for id_ in records.ids):
+        records.fetch(field_names)
 
 
 def _is_member(user, group):
