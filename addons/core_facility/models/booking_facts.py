@@ -34,6 +34,7 @@ INSTRUMENT_FACTS = (
     "company_id",
     "rated_annual_hours",
 )
+GROUP_FACTS = ("state", "state_date_from", "state_date_to", "category", "pi_id")
 POLICY_FACTS = (
     "offhours_role",
     "whole_day_role",
@@ -181,6 +182,7 @@ class BookingFacts:
         """Rules that do not depend on the booking's times (except its day)."""
         s = self.subject
         instrument, operator, group = s.instrument.sudo(), s.operator.sudo(), s.group.sudo()
+        _fetch(group, GROUP_FACTS)
         out = []
         add = out.append
         if not instrument.active:
