@@ -632,9 +632,29 @@ class FacilityBooking(models.Model):
     def _number(self, vals_list):
         for vals in vals_list:
             if not vals.get("name") or vals["name"] in ("/", self.env._("New Booking")):
-                vals["name"] = (
-                    self.env["ir.sequence"].sudo().next_by_code("facility.booking") or "/"
+                vals["name"] = self._next_reference() or "/"
+
+    @api.model
+    def _next_reference(self):
+        """``next_by_code("facility.booking")``: when one sequence has the code for the current
+        company (or all companies), it is drawn from without the search that orders candidates
+        by company; otherwise ``next_by_code`` chooses."""
+        code = "facility.booking"
+        Sequence = self.env["ir.sequence"].sudo()
+        if Sequence.env.context.get("active_test", True):
+            Sequence.flush_model(["code", "company_id", "active"])
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id FROM ir_sequence WHERE code = %s AND active "
+                    "AND (company_id = %s OR company_id IS NULL)",
+                    code,
+                    Sequence.env.company.id,
                 )
+            )
+            ids = [row[0] for row in self.env.cr.fetchall()]
+            if len(ids) == 1:
+                return Sequence.browse(ids)._next()
+        return Sequence.next_by_code(code)
 
     @api.model
     def _check_values(self, vals, creating=False):
