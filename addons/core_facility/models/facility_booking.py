@@ -376,6 +376,10 @@ class FacilityBooking(models.Model):
         # company the user may always read (it is one of the allowed companies): reading it
         # here spares computing the user's record rules on companies for that read alone.
         self.env.company.sudo().alias_domain_id  # noqa: B018
+        # The creation message names the model and its author: fetch only those columns, not
+        # the whole rows (the model's docstring, the partner's every field).
+        self.env["ir.model"]._get(self._name).fetch(["name"])
+        self.env.user.partner_id.fetch(["name", "email"])
         try:
             with self.env.cr.savepoint(flush=False):
                 bookings = super(FacilityBooking, self._guard_context()).create(vals_list)
