@@ -313,6 +313,8 @@ def _is_member(user, group):
     """``user in group.member_ids``, in one query of the relation, without reading the members
     (ordered by name) nor their records to filter out the archived ones: only ``user``'s own
     ``active`` (already read) matters."""
+    if not (isinstance(group.id, int) and isinstance(user.id, int)):
+        return user in group.member_ids  # records not saved yet
     if group.env.context.get("active_test", True) and not user.active:
         return False
     env = group.env
