@@ -584,9 +584,7 @@ class FacilityInstrument(models.Model):
         if not role or role == LevelRole.NONE:
             return self.env["facility.certification.level"]
         levels = (
-            self.env["facility.certification.scheme"]
-            .sudo()
-            .search([("instrument_ids", "in", self.ids)])
+            self._schemes()
             .level_ids.filtered(lambda lv: not lv.instrument_ids or instrument in lv.instrument_ids)
             .sorted(lambda lv: (lv.scheme_id.id, lv.sequence, lv.id))
         )
@@ -595,6 +593,25 @@ class FacilityInstrument(models.Model):
             if independent:
                 return independent
         return instrument.required_level_id or levels[:1]
+
+    def _schemes(self):
+        """``scheme.search([("instrument_ids", "in", self.ids)])`` (as superuser), in one plain
+        query: every booking check asks it, and most instruments have no scheme."""
+        Scheme = self.env["facility.certification.scheme"].sudo()
+        if not self.ids or not all(isinstance(id_, int) for id_ in self.ids):
+            return Scheme.search([("instrument_ids", "in", self.ids)])
+        Scheme.flush_model(["instrument_ids", "active"])
+        active_test = Scheme.env.context.get("active_test", True)
+        self.env.cr.execute(
+            SQL(
+                "SELECT DISTINCT s.id FROM facility_certification_scheme s "
+                "JOIN facility_certification_scheme_instrument_rel r ON r.scheme_id = s.id "
+                "WHERE r.instrument_id IN %s AND (s.active OR %s)",
+                tuple(self.ids),
+                not active_test,
+            )
+        )
+        return Scheme.browse(row[0] for row in self.env.cr.fetchall())
 
     @api.model
     def _equipment_values(self, vals):
