@@ -22,6 +22,28 @@ from ..rules import booking as rules
 from ..rules.codes import ALLOCATION_STATES, QUOTA_STATES, LevelRole, Rule
 from .utils import selection_label, to_local, to_utc
 
+# The columns a check reads (fetched alone, not the whole row with its translations; what a
+# refusal's sentence names besides is read when needed).
+INSTRUMENT_FACTS = (
+    "active",
+    "booking_mode",
+    "state",
+    "required_level_id",
+    "booking_policy_id",
+    "equipment_id",
+    "company_id",
+    "rated_annual_hours",
+)
+GROUP_FACTS = ("state", "state_date_from", "state_date_to", "category", "pi_id")
+POLICY_FACTS = (
+    "offhours_role",
+    "whole_day_role",
+    "weekend_role",
+    "calendar_id",
+    "auto_confirm",
+    "internal_priority",
+)
+
 
 @dataclass(frozen=True)
 class BookingSubject:
@@ -82,7 +104,9 @@ class BookingFacts:
         env = env(su=True)
         s = subject
         instrument = s.instrument.sudo()
+        _fetch(instrument, INSTRUMENT_FACTS)
         policy = instrument.booking_policy_id
+        _fetch(policy, POLICY_FACTS)
         tz = instrument._booking_tz()
         start, stop = to_local(window_start, tz), to_local(window_stop, tz)
         held = frozenset(
@@ -158,6 +182,7 @@ class BookingFacts:
         """Rules that do not depend on the booking's times (except its day)."""
         s = self.subject
         instrument, operator, group = s.instrument.sudo(), s.operator.sudo(), s.group.sudo()
+        _fetch(group, GROUP_FACTS)
         out = []
         add = out.append
         if not instrument.active:
@@ -172,7 +197,7 @@ class BookingFacts:
             )
         if not operator.active:
             add(rules.Violation(Rule.OPERATOR_ARCHIVED, {}))
-        if operator not in group.member_ids:
+        if not _is_member(operator, group):
             add(rules.Violation(Rule.OPERATOR, {}))
         if s.booker and not _may_book_for(s.booker, operator, group, instrument):
             add(rules.Violation(Rule.BOOKER, {"booker": s.booker.name}))
@@ -276,6 +301,32 @@ def _may_book_for(booker, operator, group, instrument):
         or booker in instrument.manager_ids
         or booker.has_group("core_facility.group_facility_manager")
     )
+
+
+def _fetch(records, field_names):
+    """Read only ``field_names`` of saved ``records`` (those not in cache yet)."""
+    if records and all(isinstance(id_, int) for id_ in records.ids):
+        records.fetch(field_names)
+
+
+def _is_member(user, group):
+    """``user in group.member_ids``, in one query of the relation, without reading the members
+    (ordered by name) nor their records to filter out the archived ones: only ``user``'s own
+    ``active`` (already read) matters."""
+    if not (isinstance(group.id, int) and isinstance(user.id, int)):
+        return user in group.member_ids  # records not saved yet
+    if group.env.context.get("active_test", True) and not user.active:
+        return False
+    env = group.env
+    env["facility.research.group"].flush_model(["member_ids"])
+    env.cr.execute(
+        SQL(
+            "SELECT 1 FROM facility_research_group_member_rel WHERE group_id = %s AND user_id = %s",
+            group.id or None,
+            user.id or None,
+        )
+    )
+    return bool(env.cr.fetchone())
 
 
 def _utc_day(day, tz):

@@ -330,13 +330,17 @@ class FacilityBooking(models.Model):
             completed.append(self._add_missing_default_values(dict(vals)))
             self._check_values(completed[-1], creating=True)
         if not self._skip_rules():
-            probes, problems = [], []
+            probes, problems, requests = [], [], []
             for vals in completed:
                 probe = self.new(vals)
-                messages = probe._rule_messages()
+                # one query for the overlapping bookings: those holding time for the rule
+                # check, the requests for the priority rule and, once confirmed, to reject them
+                holding, requested = probe._overlaps()
+                messages = probe._rule_messages(holding=holding)
                 if messages:
                     problems.append(probe._problem_text(messages))
                 probes.append(probe)
+                requests.append(requested)
             if problems:
                 raise ValidationError("\n\n".join(problems))
         if self._skip_rules():
@@ -344,15 +348,24 @@ class FacilityBooking(models.Model):
             return super().create(vals_list)
         probes_env = self.env["facility.booking"].concat(*probes)
         probes_env._lock_counts()
-        for vals, probe in zip(vals_list, probes, strict=True):
+        for vals, probe, requested in zip(vals_list, probes, requests, strict=True):
             vals["booked_by_id"] = probe.booked_by_id.id
             policy = probe.instrument_id.sudo().booking_policy_id
             vals["state"] = S.REQUESTED
             if not policy or policy.auto_confirm:
-                probe._check_priority()
+                probe._check_priority(requested)
                 vals["state"] = S.CONFIRMED
+            _add_stored_computes(vals, probe)
         # numbered once the rules passed: refused requests leave no gap in the references
         self._number(vals_list)
+        # The creation message's reply-to reads the user's current company (its catchall), a
+        # company the user may always read (it is one of the allowed companies): reading it
+        # here spares computing the user's record rules on companies for that read alone.
+        self.env.company.sudo().alias_domain_id  # noqa: B018
+        # The creation message names the model and its author: fetch only those columns, not
+        # the whole rows (the model's docstring, the partner's every field).
+        self.env["ir.model"]._get(self._name).fetch(["name"])
+        self.env.user.partner_id.fetch(["name", "email"])
         try:
             with self.env.cr.savepoint(flush=False):
                 bookings = super(FacilityBooking, self._guard_context()).create(vals_list)
@@ -360,7 +373,11 @@ class FacilityBooking(models.Model):
         except pg_errors.ExclusionViolation:
             raise self._overlap_error(probes) from None
         bookings = bookings.with_env(self.env)
-        bookings.filtered(lambda b: b.state == S.CONFIRMED)._resolve_competitors()
+        # The requests found before the insert are those found now: the snapshot is the same,
+        # and the bookings of one instrument created together are all confirmed or all requested.
+        for booking, requested in zip(bookings, requests, strict=True):
+            if booking.state == S.CONFIRMED:
+                booking._resolve_competitors(requested)
         return bookings
 
     def write(self, vals):
@@ -605,9 +622,29 @@ class FacilityBooking(models.Model):
     def _number(self, vals_list):
         for vals in vals_list:
             if not vals.get("name") or vals["name"] in ("/", self.env._("New Booking")):
-                vals["name"] = (
-                    self.env["ir.sequence"].sudo().next_by_code("facility.booking") or "/"
+                vals["name"] = self._next_reference() or "/"
+
+    @api.model
+    def _next_reference(self):
+        """``next_by_code("facility.booking")``: when one sequence has the code for the current
+        company (or all companies), it is drawn from without the search that orders candidates
+        by company; otherwise ``next_by_code`` chooses."""
+        code = "facility.booking"
+        Sequence = self.env["ir.sequence"].sudo()
+        if Sequence.env.context.get("active_test", True):
+            Sequence.flush_model(["code", "company_id", "active"])
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id FROM ir_sequence WHERE code = %s AND active "
+                    "AND (company_id = %s OR company_id IS NULL)",
+                    code,
+                    Sequence.env.company.id,
                 )
+            )
+            ids = [row[0] for row in self.env.cr.fetchall()]
+            if len(ids) == 1:
+                return Sequence.browse(ids)._next()
+        return Sequence.next_by_code(code)
 
     @api.model
     def _check_values(self, vals, creating=False):
@@ -679,6 +716,10 @@ class FacilityBooking(models.Model):
             if not policy or not booking.date_start:
                 continue
             rule = policy._to_rules()
+            external = booking.research_group_id.sudo().category == "external"
+            counts_year = rule.reserved_share or (rule.external_share and external)
+            if not (rule.quotas or rule.allocation_rule or counts_year):
+                continue  # nothing counted: the time zone query is not needed
             day = to_local(booking.date_start, instrument._booking_tz()).date()
             for quota in rule.quotas:
                 who = booking.operator_id if quota.scope == "user" else booking.research_group_id
@@ -687,8 +728,7 @@ class FacilityBooking(models.Model):
             if rule.allocation_rule:
                 month = rules.month_start(day)
                 keys.add((instrument.id, f"allocation:{booking.research_group_id.id}:{month}"))
-            external = booking.research_group_id.sudo().category == "external"
-            if rule.reserved_share or (rule.external_share and external):
+            if counts_year:
                 keys.add((instrument.id, f"year:{day.year}"))
         if keys:
             self.env.cr.execute(
@@ -700,17 +740,16 @@ class FacilityBooking(models.Model):
                 )
             )
 
-    def _check_priority(self):
-        """An external request cannot take time an internal group's request asks for."""
+    def _check_priority(self, requested=None):
+        """An external request cannot take time an internal group's request asks for
+        (``requested``: the overlapping requests, when already known)."""
         self.ensure_one()
         policy = self.instrument_id.sudo().booking_policy_id
         if not (policy.internal_priority and self.sudo().research_group_id.category == "external"):
             return
-        rivals = (
-            self.sudo()
-            ._overlapping((S.REQUESTED,))
-            .filtered(lambda b: b.group_category == "internal")
-        )
+        if requested is None:
+            requested = self.sudo()._overlapping((S.REQUESTED,))
+        rivals = requested.filtered(lambda b: b.group_category == "internal")
         if rivals:
             raise UserError(
                 self.env._(
@@ -720,16 +759,20 @@ class FacilityBooking(models.Model):
                 )
             )
 
-    def _resolve_competitors(self):
+    def _resolve_competitors(self, requested=None):
         """Every request overlapping a confirmed booking is rejected, with the reason, and its
-        requester is put on the instrument's waitlist for the time asked."""
+        requester is put on the instrument's waitlist for the time asked (``requested``: the
+        overlapping requests of this one booking, when already known)."""
         Waitlist = self.env["facility.booking.waitlist"].sudo()
+        if requested is not None:
+            self.ensure_one()
         for booking in self.sudo():
             priority = (
                 booking.instrument_id.booking_policy_id.internal_priority
                 and booking.group_category == "internal"
             )
-            for loser in booking._overlapping((S.REQUESTED,)):
+            losers = booking._overlapping((S.REQUESTED,)) if requested is None else requested
+            for loser in losers:
                 if priority and loser.group_category == "external":
                     reason = self.env._(
                         "An internal group's booking (%(booking)s) was confirmed for the same "
@@ -781,6 +824,30 @@ class FacilityBooking(models.Model):
             messages.append(RuleText(self.env, tz).sentence(_overlap_violation(conflict), **names))
         return ValidationError("\n".join(messages))
 
+    def _overlaps(self):
+        """The bookings overlapping this one (as superuser, by start), in one query: those
+        holding time, and the requests. The same as ``_overlapping`` of each."""
+        self.ensure_one()
+        Booking = self.env["facility.booking"].sudo()
+        Booking.flush_model(["instrument_id", "state", "date_start", "date_stop"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT id, state FROM facility_booking WHERE id != %s AND instrument_id = %s "
+                "AND state IN %s AND date_start < %s AND date_stop > %s "
+                "ORDER BY date_start, id",
+                self._origin.id or 0,
+                self.instrument_id.id,
+                (*ACTIVE_STATES, S.REQUESTED),
+                self.date_stop,
+                self.date_start,
+            )
+        )
+        rows = self.env.cr.fetchall()
+        return (
+            Booking.browse([id_ for id_, state in rows if state in ACTIVE_STATES]),
+            Booking.browse([id_ for id_, state in rows if state == S.REQUESTED]),
+        )
+
     def _overlapping(self, states):
         self.ensure_one()
         return self.search(
@@ -822,15 +889,17 @@ class FacilityBooking(models.Model):
         )
         return "\n".join([header, *(f"- {m}" for m in messages)])
 
-    def _rule_messages(self, at=None):
+    def _rule_messages(self, at=None, holding=None):
         """Every rule this booking breaks (judged at ``at``, default now), as translated
-        sentences."""
+        sentences (``holding``: the overlapping bookings holding time, when already known)."""
         self.ensure_one()
         facts = BookingFacts.gather(
             self.env, BookingSubject.of(self), self.date_start, self.date_stop, now=at
         )
         violations = facts.static_violations() + facts.violations(self.date_start, self.date_stop)
-        conflict = self.sudo()._overlapping(ACTIVE_STATES)[:1]
+        if holding is None:
+            holding = self.sudo()._overlapping(ACTIVE_STATES)
+        conflict = holding[:1]
         if conflict:
             violations.append(_overlap_violation(conflict))
         if not violations:
@@ -880,6 +949,19 @@ def check_purpose(env, purpose):
 
 def _now():
     return fields.Datetime.now()
+
+
+def _add_stored_computes(vals, probe):
+    """Give the insert the hours the computes would set just after it (saving an UPDATE): the
+    same formulas, for a new booking that has not run (no actual times, not cancelled)."""
+    if any(name in vals for name in ("actual_start", "actual_stop", "is_late_cancellation")):
+        return
+    if any(name in vals for name in ("duration_hours", "used_hours", "chargeable_hours")):
+        return
+    duration = _hours(probe.date_stop - probe.date_start)
+    vals["duration_hours"] = duration
+    vals["used_hours"] = 0.0
+    vals["chargeable_hours"] = duration if vals["state"] in CHARGED_STATES else 0.0
 
 
 def _hours(delta):
