@@ -17,7 +17,7 @@ from odoo.tools import is_html_empty
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
-from ..models.facility_booking import PURPOSE_MAX
+from ..models.facility_booking_check import PURPOSE_MAX
 from ..rules.codes import LevelRole
 
 # Longest purpose a booking may carry.

@@ -1,5 +1,6 @@
 from . import facility_booking_rule_mixin  # isort: skip (inherited below)
 from . import facility_guarded_mixin  # isort: skip (inherited below)
+from . import facility_booking_check  # isort: skip (inherited below)
 from . import (
     facility_assessment,
     facility_assessment_line,

@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..rules.codes import WaitlistState as W
-from .facility_booking import check_purpose
+from .facility_booking_check import check_purpose
 
 
 class FacilityBookingWaitlist(models.Model):

@@ -66,7 +66,8 @@ BOOKING_FAMILY = {
     "facility.booking.finder.result",
     "facility.booking.reject.wizard",
 }
-ABSTRACT = {"facility.booking.rule.mixin", "facility.guarded.mixin"}  # no records of their own
+# no records of their own
+ABSTRACT = {"facility.booking.rule.mixin", "facility.guarded.mixin", "facility.booking.check"}
 
 
 def crud(read, create, write, unlink):
