@@ -36,6 +36,7 @@
         "views/facility_booking_policy_views.xml",
         "views/facility_booking_allocation_views.xml",
         "views/res_users_views.xml",
+        "views/res_config_settings_views.xml",
         "views/portal_templates.xml",
         "views/menus.xml",
     ],

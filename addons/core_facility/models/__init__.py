@@ -2,6 +2,8 @@ from . import facility_booking_rule_mixin  # isort: skip (inherited below)
 from . import facility_guarded_mixin  # isort: skip (inherited below)
 from . import facility_booking_check  # isort: skip (inherited below)
 from . import (
+    facility_application,
+    facility_application_line,
     facility_assessment,
     facility_assessment_line,
     facility_booking,
@@ -15,14 +17,20 @@ from . import (
     facility_certification_item,
     facility_certification_level,
     facility_certification_scheme,
+    facility_collaboration,
     facility_instrument,
     facility_instrument_category,
     facility_instrument_demo,
     facility_qualification,
     facility_research_group,
+    facility_review_batch,
+    facility_service_order,
+    facility_service_type,
     facility_training,
     facility_unit,
     maintenance_equipment,
+    res_company,
+    res_config_settings,
     res_lang,
     res_users,
 )

@@ -95,3 +95,108 @@ class Rule(StrEnum):
     TRAINER_PEER_NOT_CERTIFIED = "peer_not_certified"
     PREREQUISITE_INSTRUMENT = "prerequisite_instrument"
     PREREQUISITE_SCHEME = "prerequisite_scheme"
+
+
+# -- applications and committee review (seed 000, 第三章 and 附件2 §3–5, 附件5) ------------------
+
+
+class ApplicationKind(StrEnum):
+    """What an application (申请书) asks for."""
+
+    INSTRUMENT_TIME = "instrument_time"  # hours on a high-end instrument (allocation needed)
+    SERVICE = "service"  # entrusted technical service (委托服务)
+    COLLABORATION = "collaboration"  # collaborative research (合作研究, 附件5)
+    CONSULTATION = "consultation"  # technical consultation (技术咨询): answered by staff
+
+
+class ApplicationState(StrEnum):
+    """Stages of an application; they change only through its actions."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    IN_REVIEW = "in_review"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    CLOSED = "closed"
+
+
+A = ApplicationState
+# Stages folded in the kanban: nothing more happens to these applications.
+APPLICATION_FOLDED = (A.REJECTED, A.WITHDRAWN, A.CLOSED)
+# Applications waiting on the committee (overdue once their batch's deadline has passed).
+APPLICATION_PENDING = (A.SUBMITTED, A.IN_REVIEW)
+
+
+class Vote(StrEnum):
+    APPROVE = "approve"
+    APPROVE_CHANGES = "approve_changes"
+    REJECT = "reject"
+
+
+class SpecialRequest(StrEnum):
+    """Special requests (第二条 7) need the director's approval or the experts' discussion."""
+
+    RUSH = "rush"  # 急于得到结果
+    REFUSED_SAMPLE = "refused_sample"  # 执意要做被否定的样品
+    LOW_ODDS = "low_odds"  # 预先预料到很难达到用户实验预期
+
+
+class ServiceFlow(StrEnum):
+    """The seed's two service flows (第三章 第一条)."""
+
+    EM = "em"  # electron microscopy: booked, registered, reviewed, sample, imaging, delivered
+    PREP = "prep"  # sample preparation: registered, reviewed, sample, preparation, sections
+
+
+class ServiceStep(StrEnum):
+    """Steps of a service order; each is time-stamped with who did it."""
+
+    BOOKED = "booked"
+    REGISTERED = "registered"
+    REVIEWED = "reviewed"
+    SAMPLE_REQUESTED = "sample_requested"
+    SAMPLE_RECEIVED = "sample_received"
+    PREPARATION = "preparation"
+    IMAGING = "imaging"
+    DELIVERED = "delivered"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+_T = ServiceStep
+# The steps of each flow, in order (cancelled is reachable from any open step).
+SERVICE_FLOW_STEPS = {
+    ServiceFlow.EM: (
+        _T.BOOKED,
+        _T.REGISTERED,
+        _T.REVIEWED,
+        _T.SAMPLE_REQUESTED,
+        _T.SAMPLE_RECEIVED,
+        _T.IMAGING,
+        _T.DELIVERED,
+        _T.CLOSED,
+    ),
+    ServiceFlow.PREP: (
+        _T.REGISTERED,
+        _T.REVIEWED,
+        _T.SAMPLE_REQUESTED,
+        _T.SAMPLE_RECEIVED,
+        _T.PREPARATION,
+        _T.DELIVERED,
+        _T.CLOSED,
+    ),
+}
+
+
+class CommitmentStart(StrEnum):
+    """From when a service type's time commitment (时间承诺) runs."""
+
+    APPROVAL = "approval"  # EM for external users: ≤ 14 days after approval
+    SAMPLE = "sample"  # sample preparation: ≤ 21 days after a qualified sample arrives
+
+
+class AgreementState(StrEnum):
+    DRAFTED = "drafted"
+    SIGNED = "signed"
+    EXPIRED = "expired"

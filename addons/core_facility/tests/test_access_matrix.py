@@ -32,6 +32,7 @@ the booking wizards) follows the contract its rewrite implements: its rows are i
 ``test_booking_family_contract``.
 """
 
+import importlib
 from datetime import timedelta
 
 from odoo import Command, fields
@@ -592,8 +593,9 @@ FIELD_ROWS = [
 ]
 
 
-def _crud_rows():
-    for model, (fixture, create, write, allowed) in MODELS.items():
+def crud_rows(models):
+    """A row per model, role and operation of a ``MODELS``-shaped table."""
+    for model, (fixture, create, write, allowed) in models.items():
         for role in ROLES:
             for operation in OPERATIONS:
                 values = {"create": create, "write": write}.get(operation)
@@ -602,11 +604,16 @@ def _crud_rows():
                 yield (model, target, role, operation, values, expected)
 
 
-ROWS = [*_crud_rows(), *FIELD_ROWS]
+ROWS = [*crud_rows(MODELS), *FIELD_ROWS]
+
+# Areas whose models have a matrix of their own (same roles, same loop, their own fixtures): each
+# module exports ``MODELS`` and ``FIELD_ROWS`` and runs them in a subclass of AccessMatrixCase.
+AREA_MATRICES = ()
 
 
-@tagged("post_install", "-at_install")
-class TestAccessMatrix(FacilityCase):
+class AccessMatrixCase(FacilityCase):
+    """The roles, fixtures and the one loop of the matrix; areas subclass it for their own rows."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -837,8 +844,9 @@ class TestAccessMatrix(FacilityCase):
                     f"{f' ({type(error).__name__}: {error})' if error else ''}",
                 )
 
-    # -- the tests -----------------------------------------------------------------------------
 
+@tagged("post_install", "-at_install")
+class TestAccessMatrix(AccessMatrixCase):
     def test_matrix_covers_every_model(self):
         """Every model of core_facility has its row per role and operation."""
         models = self.env["ir.model"].search([("model", "like", "facility.")])
@@ -847,9 +855,12 @@ class TestAccessMatrix(FacilityCase):
         self.assertIn("facility.research.group", names)
         for name in ABSTRACT:
             self.assertTrue(self.env[name]._abstract, f"{name} has records: add its rows")
-        missing = sorted(names - set(MODELS) - ABSTRACT)
+        areas = [importlib.import_module(f"{__package__}.{name}") for name in AREA_MATRICES]
+        covered = set(MODELS).union(*(area.MODELS for area in areas))
+        missing = sorted(names - covered - ABSTRACT)
         self.assertFalse(missing, f"Add the access rows of {', '.join(missing)} to the matrix")
-        cells = {(row[0], row[2], row[3]) for row in ROWS}
+        rows = ROWS + [row for area in areas for row in (*crud_rows(area.MODELS), *area.FIELD_ROWS)]
+        cells = {(row[0], row[2], row[3]) for row in rows}
         for name in names - ABSTRACT:
             for role in ROLES:
                 for operation in OPERATIONS:

@@ -1,0 +1,36 @@
+from odoo import fields, models
+
+WEEKDAYS = [
+    ("0", "Monday"),
+    ("1", "Tuesday"),
+    ("2", "Wednesday"),
+    ("3", "Thursday"),
+    ("4", "Friday"),
+    ("5", "Saturday"),
+    ("6", "Sunday"),
+]
+
+
+class ResCompany(models.Model):
+    """The facility's settings that belong to the institution: the committee's week and the
+    people applications and service orders escalate to."""
+
+    _inherit = "res.company"
+
+    facility_review_cutoff_weekday = fields.Selection(
+        WEEKDAYS,
+        string="Review Cut-off Day",
+        default="3",
+        help="Applications submitted up to the end of this day go into this week's review batch.",
+    )
+    facility_review_meeting_weekday = fields.Selection(
+        WEEKDAYS, string="Committee Meeting Day", default="4"
+    )
+    facility_review_answer_days = fields.Integer(
+        string="Answer Within (days)",
+        default=7,
+        help="Applicants get the committee's answer within this many days of the meeting.",
+    )
+    facility_review_chair_id = fields.Many2one("res.users", string="Committee Chair")
+    facility_director_id = fields.Many2one("res.users", string="Facility Director")
+    facility_chief_expert_id = fields.Many2one("res.users", string="Chief Expert")

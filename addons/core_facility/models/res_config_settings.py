@@ -1,0 +1,24 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    facility_review_cutoff_weekday = fields.Selection(
+        related="company_id.facility_review_cutoff_weekday", readonly=False
+    )
+    facility_review_meeting_weekday = fields.Selection(
+        related="company_id.facility_review_meeting_weekday", readonly=False
+    )
+    facility_review_answer_days = fields.Integer(
+        related="company_id.facility_review_answer_days", readonly=False
+    )
+    facility_review_chair_id = fields.Many2one(
+        related="company_id.facility_review_chair_id", readonly=False
+    )
+    facility_director_id = fields.Many2one(
+        related="company_id.facility_director_id", readonly=False
+    )
+    facility_chief_expert_id = fields.Many2one(
+        related="company_id.facility_chief_expert_id", readonly=False
+    )
