@@ -209,6 +209,48 @@ class FacilityBookingAllocation(models.Model):
     # -- business methods -----------------------------------------------------------------------
 
     @api.model
+    def _grant_hours(self, instrument, research_group, month, hours, origin, pilot=False):
+        """Add hours the committee granted (an approved application's decision) to the group's
+        allocation of ``month`` on ``instrument``, creating it if needed; the instrument's annual
+        pools are checked first (:meth:`facility.instrument._check_allocation_pools`).
+
+        The caller has checked who decides; the row is locked so that two decisions add up.
+        Returns the allocation.
+        """
+        month = rules.month_start(fields.Date.to_date(month))
+        instrument._check_allocation_pools(research_group, month, hours, pilot=pilot)
+        Allocation = self.sudo()
+        domain = [
+            ("instrument_id", "=", instrument.id),
+            ("research_group_id", "=", research_group.id),
+            ("month", "=", month),
+        ]
+        allocation = Allocation.search(domain, limit=1)
+        if allocation:
+            self.env.cr.execute(
+                "SELECT id FROM facility_booking_allocation WHERE id = %s FOR UPDATE",
+                [allocation.id],
+            )
+            allocation.invalidate_recordset(["hours", "origin"])
+            origins = [o for o in (allocation.origin or "").split(", ") if o]
+            allocation.write(
+                {
+                    "hours": allocation.hours + hours,
+                    "origin": ", ".join(dict.fromkeys([*origins, origin])),
+                }
+            )
+            return allocation
+        return Allocation.create(
+            {
+                "instrument_id": instrument.id,
+                "research_group_id": research_group.id,
+                "month": month,
+                "hours": hours,
+                "origin": origin,
+            }
+        )
+
+    @api.model
     def _usage(self, keys, exclude_booking_id=0):
         """Hours booked per ``(instrument_id, group_id, month)``: bookings that use allocated
         time and start in that month in the facility's time zone."""

