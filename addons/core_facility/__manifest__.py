@@ -12,12 +12,14 @@
         "security/core_facility_security.xml",
         "security/ir.model.access.csv",
         "security/core_facility_rules.xml",
+        "security/facility_tool_rules.xml",
         "data/ir_sequence_data.xml",
         "data/res_currency_data.xml",
         "data/facility_certification_data.xml",
         "data/facility_booking_policy_data.xml",
         "data/ir_cron_data.xml",
         "data/res_lang_data.xml",
+        "data/facility_tool_data.xml",
         "report/facility_report_layout.xml",
         "report/facility_assessment_report.xml",
         "report/facility_assessment_templates.xml",
@@ -38,6 +40,10 @@
         "views/res_users_views.xml",
         "views/res_config_settings_views.xml",
         "views/portal_templates.xml",
+        "views/facility_tool_views.xml",
+        "views/facility_tool_checkout_views.xml",
+        "views/facility_reagent_views.xml",
+        "views/facility_reagent_move_views.xml",
         "views/menus.xml",
     ],
     "demo": [
@@ -50,6 +56,7 @@
         "demo/facility_booking_demo.xml",
         "demo/facility_booking_allocation_demo.xml",
         "demo/facility_booking_history_demo.xml",
+        "demo/facility_tool_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

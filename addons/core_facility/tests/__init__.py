@@ -2,6 +2,7 @@ from . import (
     test_access,
     test_access_matrix,
     test_access_rpc,
+    test_access_tools,
     test_archived,
     test_assessment,
     test_booking,
@@ -16,8 +17,10 @@ from . import (
     test_organisation,
     test_portal,
     test_portal_booking,
+    test_reagent,
     test_report,
     test_res_lang,
+    test_tool_checkout,
     test_tours,
     test_views,
 )
