@@ -278,18 +278,25 @@ class FacilityInstrument(models.Model):
         for instrument in self:
             year = instrument._local_today().year if instrument.id else False
             status = instrument._allocation_pool_status(year) if year else []
-            instrument.allocation_pool_summary = status and self.env["ir.qweb"]._render(
+            if not status:
+                instrument.allocation_pool_summary = False
+                continue
+            _ = self.env._
+            instrument.allocation_pool_summary = self.env["ir.qweb"]._render(
                 "core_facility.instrument_allocation_pools",
                 {
-                    "year": year,
-                    "rated": _hours(instrument.sudo().rated_annual_hours),
+                    "caption": _(
+                        "%(year)s: committee hours of the %(rated)s h rated annual hours",
+                        year=year,
+                        rated=_hours(instrument.sudo().rated_annual_hours),
+                    ),
                     "rows": [
                         {
                             "label": instrument._pool_label(figures.pool),
-                            "share": num(round(figures.share * 100, 2)),
-                            "cap": _hours(figures.cap),
-                            "granted": _hours(figures.granted),
-                            "remaining": _hours(figures.remaining),
+                            "share": f"{num(round(figures.share * 100, 2))} %",
+                            "cap": _("%(hours)s h", hours=_hours(figures.cap)),
+                            "granted": _("%(hours)s h", hours=_hours(figures.granted)),
+                            "remaining": _("%(hours)s h", hours=_hours(figures.remaining)),
                             "short": figures.remaining <= 0,
                         }
                         for figures in status

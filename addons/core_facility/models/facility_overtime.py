@@ -342,13 +342,15 @@ class FacilityOvertimeRequest(models.Model):
     def _create_event(self):
         """The staff member's calendar entry, without an invitation e-mail."""
         self.ensure_one()
+        staff_env = self.with_context(lang=self.staff_id.lang or self.env.lang).env
         return (
             self.env["calendar.event"]
             .sudo()
             .with_context(no_mail_to_attendees=True, mail_create_nolog=True, dont_notify=True)
             .create(
                 {
-                    "name": self.env._(
+                    # in the staff member's language: it is on their calendar
+                    "name": staff_env._(
                         "Overtime help: %(instrument)s (%(booking)s)",
                         instrument=self.instrument_id.sudo().name,
                         booking=self.booking_id.sudo().name,
@@ -420,7 +422,9 @@ class FacilityOvertimeRequest(models.Model):
             self.sudo().activity_schedule(
                 "mail.mail_activity_data_todo",
                 user_id=director.id,
-                summary=self.env._("Approve overtime help"),
+                summary=self.with_context(lang=director.lang or self.env.lang).env._(
+                    "Approve overtime help"
+                ),
                 date_deadline=max(day_before, fields.Date.context_today(self)),
             )
 

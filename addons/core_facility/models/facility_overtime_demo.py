@@ -20,11 +20,13 @@ class FacilityOvertimeRequest(models.Model):
         director = env.ref("core_facility.user_sunfei_demo", raise_if_not_found=False)
         if not (titan and staff and director):
             return
+        if self.sudo().search_count([("instrument_id", "=", titan.id)], limit=1):
+            return  # loaded already
         company = env.company.sudo()
         if not company.facility_director_id:
             company.facility_director_id = director
         tz = titan._booking_tz()
-        bookings = (
+        candidates = (
             env["facility.booking"]
             .sudo()
             .search(
@@ -34,19 +36,22 @@ class FacilityOvertimeRequest(models.Model):
                     ("date_start", ">", fields.Datetime.now() + timedelta(days=1)),
                 ],
                 order="date_start",
-                limit=2,
+                limit=30,
             )
         )
         reasons = [
             "夜间单颗粒数据采集：凌晨需补加液氮并检查自动进样器，申请黄小俊老师加班协助。",
             "首次上机的冷冻电子断层数据采集，晚间需工作人员协助调整低剂量成像条件。",
         ]
-        for index, booking in enumerate(bookings):
-            start_day = to_local(booking.date_start, tz).date()
-            start = max(booking.date_start, to_utc(datetime.combine(start_day, time(18)), tz))
-            stop = min(booking.date_stop, start + timedelta(hours=4))
-            if stop <= start:
-                start, stop = booking.date_start, booking.date_stop
+        index = 0
+        for booking in candidates:
+            # the evening of the booking's first day, 18:00-22:00, when the booking covers it
+            day = to_local(booking.date_start, tz).date()
+            evening = to_utc(datetime.combine(day, time(18)), tz)
+            start = max(booking.date_start, evening)
+            stop = min(booking.date_stop, evening + timedelta(hours=4))
+            if stop - start < timedelta(hours=2):
+                continue
             request = self.sudo().create(
                 {
                     "booking_id": booking.id,
@@ -59,3 +64,6 @@ class FacilityOvertimeRequest(models.Model):
             )
             if index == 0:
                 request.with_user(director).action_approve()
+            index += 1
+            if index == len(reasons):
+                break
