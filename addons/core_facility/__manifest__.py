@@ -7,17 +7,19 @@
     "website": "https://github.com/core-facility/core-facility",
     "author": "Core Facility contributors",
     "license": "LGPL-3",
-    "depends": ["mail", "portal", "maintenance", "resource"],
+    "depends": ["mail", "portal", "maintenance", "resource", "calendar"],
     "data": [
         "security/core_facility_security.xml",
         "security/ir.model.access.csv",
         "security/core_facility_rules.xml",
         "security/facility_tool_rules.xml",
+        "security/facility_collaboration_rules.xml",
         "data/ir_sequence_data.xml",
         "data/res_currency_data.xml",
         "data/facility_certification_data.xml",
         "data/facility_booking_policy_data.xml",
         "data/ir_cron_data.xml",
+        "data/facility_collaboration_data.xml",
         "data/res_lang_data.xml",
         "data/facility_tool_data.xml",
         "report/facility_report_layout.xml",
@@ -44,6 +46,9 @@
         "views/facility_tool_checkout_views.xml",
         "views/facility_reagent_views.xml",
         "views/facility_reagent_move_views.xml",
+        "views/facility_allocation_pool_views.xml",
+        "views/facility_collaboration_views.xml",
+        "views/facility_overtime_views.xml",
         "views/menus.xml",
     ],
     "demo": [
@@ -57,6 +62,7 @@
         "demo/facility_booking_allocation_demo.xml",
         "demo/facility_booking_history_demo.xml",
         "demo/facility_tool_demo.xml",
+        "demo/facility_collaboration_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -23,6 +23,7 @@ RULE_FIELDS = {
     "long_collection",
     "reserved_project",
     "preparation_done",
+    "collaboration_id",
 }
 # Fields that change only through the transitions (state, measured time, charges).
 GUARDED_FIELDS = (
@@ -142,6 +143,19 @@ class FacilityBooking(models.Model):
         help="The operator has never used this instrument: plan the experiment with the manager.",
     )
     note = fields.Text()
+    collaboration_id = fields.Many2one(
+        "facility.collaboration",
+        index="btree_not_null",
+        tracking=True,
+        domain="[('research_group_id', '=', research_group_id), "
+        "('state', 'in', ('agreement', 'active'))]",
+        help="The collaboration the time is for: refused while a required agreement of it is "
+        "not signed.",
+    )
+    overtime_ids = fields.One2many(
+        "facility.overtime.request", "booking_id", string="Staff Overtime", groups="base.group_user"
+    )
+    overtime_count = fields.Integer(compute="_compute_overtime_count", groups="base.group_user")
     state = fields.Selection(
         [
             (S.REQUESTED, "Requested"),
@@ -272,6 +286,15 @@ class FacilityBooking(models.Model):
         for booking in self:
             others = used.get((booking.operator_id.id, booking.instrument_id.id), set())
             booking.is_first_use = not (others - {booking._origin.id})
+
+    def _compute_overtime_count(self):
+        counts = dict(
+            self.env["facility.overtime.request"]._read_group(
+                [("booking_id", "in", self.ids)], ["booking_id"], ["__count"]
+            )
+        )
+        for booking in self:
+            booking.overtime_count = counts.get(booking, 0)
 
     @api.depends("state")
     def _compute_color(self):
@@ -455,6 +478,18 @@ class FacilityBooking(models.Model):
         self._check_is_manager()
         self._mark_no_show()
 
+    def action_view_overtime(self):
+        """The booking's staff overtime requests; a new one defaults to the booking's time."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "core_facility.action_facility_overtime_request"
+        )
+        action["domain"] = [("booking_id", "=", self.id)]
+        action["context"] = {"default_booking_id": self.id}
+        if not self.overtime_count:
+            action.update(view_mode="form", views=[(False, "form")], target="current")
+        return action
+
     # -- transitions: the one place each state changes ------------------------------------------
     # Each takes the moment it happened (``at``, naive UTC, default now), so that a time reported
     # later (by an instrument's box) is recorded as it was. Access rules apply as the caller.
@@ -485,6 +520,7 @@ class FacilityBooking(models.Model):
                 partner_ids=booking.operator_id.partner_id.ids,
             )
         self._finalize_charge()
+        self.env["facility.overtime.request"]._cancel_for_bookings(self)
 
     def _cancel(self, at=None):
         at = at or _now()
@@ -509,6 +545,7 @@ class FacilityBooking(models.Model):
             if held and booking.date_stop > at:
                 booking._offer_released_time(max(booking.date_start, at), booking.date_stop)
             booking._finalize_charge()
+        self.env["facility.overtime.request"]._cancel_for_bookings(self)
 
     def _start(self, at=None):
         at = at or _now()
@@ -604,6 +641,7 @@ class FacilityBooking(models.Model):
                 )
             booking._write_guarded({"state": S.NO_SHOW})
             booking._finalize_charge()
+        self.env["facility.overtime.request"]._cancel_for_bookings(self)
 
     def _finalize_charge(self):
         """Called once when a booking's charge becomes final (finished, released, no-show,

@@ -48,6 +48,12 @@ class FacilityBookingAllocation(models.Model):
         tracking=True,
         help="Hours other groups forfeited this month, re-allocated to this group.",
     )
+    pilot_hours = fields.Float(
+        string="Pilot Projects (h)",
+        tracking=True,
+        help="Of the allocated hours, those granted to a pilot project (院先导项目): they count "
+        "against the share of the rated annual hours the policy reserves for pilot projects.",
+    )
     forfeited_hours = fields.Float(
         string="Forfeited (h)",
         readonly=True,
@@ -79,6 +85,12 @@ class FacilityBookingAllocation(models.Model):
             "group_month_unique",
             "UNIQUE(instrument_id, research_group_id, month)",
             "A research group has one allocation per instrument and month: change its hours.",
+        ),
+        (
+            "pilot_hours_range",
+            "CHECK(pilot_hours >= 0 AND pilot_hours <= hours)",
+            "Pilot project hours are part of the allocated hours: between 0 and the hours "
+            "allocated.",
         ),
         (
             "hours_positive",
@@ -211,8 +223,11 @@ class FacilityBookingAllocation(models.Model):
     @api.model
     def _grant_hours(self, instrument, research_group, month, hours, origin, pilot=False):
         """Add hours the committee granted (an approved application's decision) to the group's
-        allocation of ``month`` on ``instrument``, creating it if needed; the instrument's annual
-        pools are checked first (:meth:`facility.instrument._check_allocation_pools`).
+        allocation of ``month`` on ``instrument``, creating it if needed; ``pilot``: for a pilot
+        project (院先导项目), counted in the allocation's pilot hours. The instrument's annual
+        pools of that year are checked first, under a lock
+        (:meth:`facility.instrument._check_allocation_pools`): a grant beyond a pool is refused
+        with its figures.
 
         The caller has checked who decides; the row is locked so that two decisions add up.
         Returns the allocation.
@@ -220,6 +235,7 @@ class FacilityBookingAllocation(models.Model):
         month = rules.month_start(fields.Date.to_date(month))
         instrument._check_allocation_pools(research_group, month, hours, pilot=pilot)
         Allocation = self.sudo()
+        pilot_hours = hours if pilot else 0.0
         domain = [
             ("instrument_id", "=", instrument.id),
             ("research_group_id", "=", research_group.id),
@@ -231,11 +247,12 @@ class FacilityBookingAllocation(models.Model):
                 "SELECT id FROM facility_booking_allocation WHERE id = %s FOR UPDATE",
                 [allocation.id],
             )
-            allocation.invalidate_recordset(["hours", "origin"])
+            allocation.invalidate_recordset(["hours", "pilot_hours", "origin"])
             origins = [o for o in (allocation.origin or "").split(", ") if o]
             allocation.write(
                 {
                     "hours": allocation.hours + hours,
+                    "pilot_hours": allocation.pilot_hours + pilot_hours,
                     "origin": ", ".join(dict.fromkeys([*origins, origin])),
                 }
             )
@@ -246,6 +263,7 @@ class FacilityBookingAllocation(models.Model):
                 "research_group_id": research_group.id,
                 "month": month,
                 "hours": hours,
+                "pilot_hours": pilot_hours,
                 "origin": origin,
             }
         )

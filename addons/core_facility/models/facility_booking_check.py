@@ -218,11 +218,38 @@ class FacilityBookingCheck(models.AbstractModel):
         conflict = holding[:1]
         if conflict:
             violations.append(_overlap_violation(conflict))
+        collaboration = self._collaboration_messages()
         if not violations:
-            return []
+            return collaboration
         text = RuleText(self.env, facts.tz)
         names = facts.names()
-        return [text.sentence(violation, **names) for violation in violations]
+        return [text.sentence(violation, **names) for violation in violations] + collaboration
+
+    def _collaboration_messages(self):
+        """A booking for a collaboration: the collaboration is its research group's, and its
+        required agreements are signed (``facility.collaboration._check_agreements_signed``)."""
+        collaboration = self.collaboration_id.sudo()
+        if not collaboration:
+            return []
+        if collaboration.research_group_id != self.research_group_id:
+            return [
+                self.env._(
+                    "Collaboration rule: %(collaboration)s is a collaboration of %(group)s, "
+                    "not of the booking's research group.",
+                    collaboration=collaboration.name,
+                    group=collaboration.research_group_id.name,
+                )
+            ]
+        problems = collaboration._agreement_problems(for_use=True)
+        if not problems:
+            return []
+        return [
+            self.env._(
+                "Collaboration rule: %(collaboration)s: %(problems)s",
+                collaboration=collaboration.name,
+                problems="; ".join(problems),
+            )
+        ]
 
 
 def check_purpose(env, purpose):

@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytz
 
@@ -8,11 +8,12 @@ from odoo.tools import SQL
 
 from odoo.addons.base.models.res_partner import _tz_get
 
+from ..rules import allocation_pool as pools
 from ..rules import booking as rules
 from ..rules.codes import ACTIVE_STATES, CHARGED_STATES, QUOTA_STATES, BookingState, LevelRole
 from .access import ensure_single, field_labels
 from .booking_facts import BookingFacts, BookingSubject
-from .utils import to_local, to_utc
+from .utils import num, to_local, to_utc
 
 DEFAULT_TZ = "Asia/Shanghai"
 # Candidate times judged at most per search of bookable times.
@@ -201,6 +202,14 @@ class FacilityInstrument(models.Model):
         compute="_compute_is_manager",
         help="Whether the current user manages this instrument.",
     )
+    allocation_pool_summary = fields.Html(
+        string="Annual Pools",
+        compute="_compute_allocation_pool_summary",
+        sanitize=False,
+        groups="base.group_user",
+        help="This year's committee hours per pool (external share, general pool, reserved "
+        "share) of the rated annual hours: granted and remaining.",
+    )
 
     _sql_constraints = [
         (
@@ -263,6 +272,37 @@ class FacilityInstrument(models.Model):
     def _compute_is_manager(self):
         for instrument in self:
             instrument.is_manager = self.env.user in instrument.manager_ids
+
+    @api.depends_context("lang")
+    def _compute_allocation_pool_summary(self):
+        for instrument in self:
+            year = instrument._local_today().year if instrument.id else False
+            status = instrument._allocation_pool_status(year) if year else []
+            if not status:
+                instrument.allocation_pool_summary = False
+                continue
+            _ = self.env._
+            instrument.allocation_pool_summary = self.env["ir.qweb"]._render(
+                "core_facility.instrument_allocation_pools",
+                {
+                    "caption": _(
+                        "%(year)s: committee hours of the %(rated)s h rated annual hours",
+                        year=year,
+                        rated=_hours(instrument.sudo().rated_annual_hours),
+                    ),
+                    "rows": [
+                        {
+                            "label": instrument._pool_label(figures.pool),
+                            "share": f"{num(round(figures.share * 100, 2))} %",
+                            "cap": _("%(hours)s h", hours=_hours(figures.cap)),
+                            "granted": _("%(hours)s h", hours=_hours(figures.granted)),
+                            "remaining": _("%(hours)s h", hours=_hours(figures.remaining)),
+                            "short": figures.remaining <= 0,
+                        }
+                        for figures in status
+                    ],
+                },
+            )
 
     @api.constrains("latitude", "longitude")
     def _check_coordinates(self):
@@ -336,12 +376,6 @@ class FacilityInstrument(models.Model):
         return action
 
     # -- time API: what other addons ask of an instrument's time (see README, developer section) --
-
-    def _check_allocation_pools(self, research_group, month, hours, pilot=False):
-        """Refuse committee hours beyond the instrument's annual pools (reserved programme,
-        external share), naming the pool and its remaining hours."""
-        self.ensure_one()
-        return True
 
     def get_timezone(self):
         """Name of the time zone the instrument's rules reason in: the instrument's own, else its
@@ -649,6 +683,146 @@ class FacilityInstrument(models.Model):
             }
             if changed:
                 equipment.write(changed)
+
+    # -- annual pools of committee hours (seed 000 附件2 §4; rules in rules/allocation_pool.py) ---
+
+    def _check_allocation_pools(self, research_group, month, hours, pilot=False):
+        """Refuse (ValidationError) ``hours`` granted to ``research_group`` for ``month`` beyond
+        one of the instrument's annual pools of that month's calendar year (external share,
+        general pool, reserved share for pilot projects), naming each pool with its figures.
+
+        Grants of the same instrument and year are serialised: each bumps the same counter row,
+        so two decisions at once cannot both pass on the same remaining hours (the later one
+        fails to serialise and is retried, then sees the first). No rated annual hours: no pools.
+        """
+        self.ensure_one()
+        instrument = self.sudo()
+        year = fields.Date.to_date(month).year
+        policy = instrument._pool_policy()
+        if not policy.rated_hours or hours <= 0:
+            return True
+        self.env.cr.execute(
+            SQL(
+                "INSERT INTO facility_booking_counter (instrument_id, key) VALUES (%s, %s) "
+                "ON CONFLICT (instrument_id, key) DO UPDATE "
+                "SET bumps = facility_booking_counter.bumps + 1",
+                instrument.id,
+                f"allocation_pool:{year}",
+            )
+        )
+        grant = pools.Grant(
+            hours=hours, external=research_group.sudo().category == "external", pilot=pilot
+        )
+        violations = pools.check_grant(policy, instrument._allocation_pool_usage(year), grant)
+        if violations:
+            raise ValidationError(
+                "\n".join(instrument._pool_message(figures, year) for figures in violations)
+            )
+        return True
+
+    def _allocation_pool_status(self, year):
+        """The figures of each of the instrument's pools in ``year`` (``PoolFigures``)."""
+        self.ensure_one()
+        return pools.pool_status(self.sudo()._pool_policy(), self._allocation_pool_usage(year))
+
+    def _pool_policy(self):
+        policy = self.booking_policy_id
+        return pools.PoolPolicy(
+            rated_hours=self.rated_annual_hours or 0.0,
+            external_share=(policy.external_share or 0.0) / 100,
+            reserved_share=(policy.reserved_share or 0.0) / 100,
+        )
+
+    def _allocation_pool_usage(self, year):
+        """Hours granted on the instrument for the months of ``year``: to external groups
+        (committee and second-round hours), committee hours not for pilot projects and those for
+        pilot projects."""
+        self.ensure_one()
+        self.env["facility.booking.allocation"].flush_model(
+            [
+                "instrument_id",
+                "research_group_id",
+                "month",
+                "hours",
+                "second_round_hours",
+                "pilot_hours",
+            ]
+        )
+        self.env["facility.research.group"].flush_model(["category"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT COALESCE(SUM(COALESCE(a.hours, 0) + COALESCE(a.second_round_hours, 0)) "
+                "FILTER (WHERE g.category = 'external'), 0), "
+                "COALESCE(SUM(COALESCE(a.hours, 0) - COALESCE(a.pilot_hours, 0)), 0), "
+                "COALESCE(SUM(a.pilot_hours), 0) "
+                "FROM facility_booking_allocation a "
+                "JOIN facility_research_group g ON g.id = a.research_group_id "
+                "WHERE a.instrument_id = %s AND a.month >= %s AND a.month < %s",
+                self.id,
+                date(year, 1, 1),
+                date(year + 1, 1, 1),
+            )
+        )
+        external, general, pilot = self.env.cr.fetchone()
+        return pools.PoolUsage(external=external, general=general, pilot=pilot)
+
+    def _pool_label(self, pool):
+        label = self.sudo().booking_policy_id.reserved_label or self.env._("pilot projects")
+        return {
+            pools.EXTERNAL: self.env._("External groups"),
+            pools.GENERAL: self.env._("General pool"),
+            pools.RESERVED: self.env._("Reserved: %(label)s", label=label),
+        }[pool]
+
+    def _pool_message(self, figures, year):
+        """The refusal of a grant beyond the pool ``figures``, with the figures."""
+        instrument = self.sudo()
+        values = {
+            "instrument": instrument.name,
+            "share": num(round(figures.share * 100, 2)),
+            "year": year,
+            "rated": _hours(instrument.rated_annual_hours),
+            "cap": _hours(figures.cap),
+            "granted": _hours(figures.granted),
+            "remaining": _hours(figures.remaining),
+            "asked": _hours(figures.asked),
+            "label": instrument.booking_policy_id.reserved_label or self.env._("pilot projects"),
+        }
+        if figures.pool == pools.EXTERNAL:
+            return self.env._(
+                "%(instrument)s: external groups may be granted at most %(share)s %% of the "
+                "%(year)s rated hours (%(rated)s h): %(cap)s h; %(granted)s h are granted "
+                "already, %(remaining)s h remain; %(asked)s h asked.",
+                **values,
+            )
+        if figures.pool == pools.RESERVED:
+            return self.env._(
+                "%(instrument)s: %(label)s may be granted the reserved %(share)s %% of the "
+                "%(year)s rated hours (%(rated)s h), %(cap)s h, and what the general pool has "
+                "left; %(granted)s h are granted to them already, %(remaining)s h remain; "
+                "%(asked)s h asked.",
+                **values,
+            )
+        if instrument.booking_policy_id.reserved_share:
+            return self.env._(
+                "%(instrument)s: grants other than to %(label)s may take at most %(share)s %% "
+                "of the %(year)s rated hours (%(rated)s h): %(cap)s h; %(granted)s h are "
+                "granted already, %(remaining)s h remain; %(asked)s h asked.",
+                **values,
+            )
+        return self.env._(
+            "%(instrument)s: at most the %(year)s rated hours (%(rated)s h) may be granted; "
+            "%(granted)s h are granted already, %(remaining)s h remain; %(asked)s h asked.",
+            **values,
+        )
+
+    def _local_today(self):
+        return to_local(fields.Datetime.now(), self.sudo()._booking_tz()).date()
+
+
+def _hours(value):
+    """Hours as people write them, with thousands separated: 4,000, 1,456.5."""
+    return f"{round(value or 0.0, 1):,g}"
 
 
 def _record(env, model, value):
