@@ -160,7 +160,8 @@ class TestToolCheckout(FacilityCase):
         with freeze_time(MONDAY_9 + timedelta(days=1)):
             flagged = Checkout._cron_flag_overdue()
             Checkout._cron_flag_overdue()
-        self.assertEqual(flagged, checkout)
+        # (demo checkouts may be overdue too)
+        self.assertEqual(flagged & (checkout | on_time), checkout)
         self.assertFalse(on_time.activity_ids)
         self.assertEqual(
             checkout.activity_ids.user_id, self.student_a1 | self.manager_spirit, "no duplicates"
