@@ -22,6 +22,7 @@ from . import (
     test_report,
     test_res_lang,
     test_service,
+    test_service_capacity,
     test_tours,
     test_views,
 )

@@ -11,6 +11,7 @@ from odoo.tests import tagged
 from .service_common import ServiceCase
 
 ARCHIVE = "core_facility.action_report_facility_service_archive"
+LABEL = "core_facility.action_report_facility_service_sample_label"
 
 
 @tagged("post_install", "-at_install")
@@ -191,6 +192,20 @@ class TestServiceFlow(ServiceCase):
             self.env["facility.service.consumable"].with_user(self.manager_spirit).create(
                 {"order_id": order.id, "name": "Knife", "quantity": 1}
             )
+
+    def test_sample_labels_carry_a_qr_code_of_the_reference(self):
+        order = self.to_sample_requested(self.open_order())
+        samples = self.add_sample(order) | self.add_sample(order, description="Second block")
+        Report = self.env["ir.actions.report"].with_user(self.leader)
+        html, _kind = Report._render_qweb_html(LABEL, samples.ids)
+        for sample in samples:
+            self.assertIn(f'data-cf-sample="{sample.name}"'.encode(), html)
+            self.assertTrue(sample.qr_code.startswith("data:image/png;base64,"))
+            self.assertIn(sample.qr_code.encode(), html)
+        pdf, _kind = Report.with_context(force_report_rendering=True)._render_qweb_pdf(
+            LABEL, samples.ids
+        )
+        self.assertEqual(len(PdfReader(io.BytesIO(pdf)).pages), 2, "one label per page")
 
     def test_cancel_from_an_open_step_and_only_unstarted_orders_are_deleted(self):
         order = self.to_sample_requested(self.open_order())
