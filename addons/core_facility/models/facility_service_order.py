@@ -8,7 +8,7 @@ from odoo.osv import expression
 from odoo.tools import is_html_empty
 
 from ..rules import service as rules
-from ..rules.codes import ServiceFlow, ServiceStep
+from ..rules.codes import ApplicationKind, ServiceFlow, ServiceStep
 from .access import FACILITY_MANAGER, ensure_single
 
 T = ServiceStep
@@ -772,10 +772,11 @@ class FacilityServiceOrder(models.Model):
         application.ensure_one()
         app = application.sudo()
         service_type = app.service_type_id
-        if not service_type:
+        if app.kind != ApplicationKind.SERVICE or not service_type:
             raise UserError(
                 self.env._(
-                    "%(application)s names no service type: choose one before deciding.",
+                    "%(application)s is not a service application with its service type: no "
+                    "service order comes from it.",
                     application=app.name,
                 )
             )

@@ -69,6 +69,26 @@ class TestServiceFlow(ServiceCase):
         with self.assertRaisesRegex(UserError, "Service flow"):
             order.action_imaging_done()
 
+    def test_the_kanban_shows_the_steps_of_the_flow(self):
+        self.open_order()
+        Order = self.env["facility.service.order"].with_user(self.leader)
+        groups = Order.read_group([("flow", "=", "prep")], ["state"], ["state"])
+        self.assertEqual(
+            [g["state"] for g in groups],
+            [
+                "registered",
+                "reviewed",
+                "sample_requested",
+                "sample_received",
+                "preparation",
+                "delivered",
+                "closed",
+            ],
+        )
+        groups = Order.read_group([("flow", "=", "em")], ["state"], ["state"])
+        self.assertIn("imaging", [g["state"] for g in groups])
+        self.assertNotIn("booked", [g["state"] for g in groups])
+
     def test_the_state_never_changes_by_a_write(self):
         order = self.open_order()
         for user in (self.leader, self.director):
@@ -374,6 +394,12 @@ class TestServiceFromApplication(ServiceCase):
         self.assertIn("负染", order.expert_opinion)
         with self.assertRaisesRegex(UserError, "no longer change"):
             order.with_user(self.manager_spirit).write({"research_group_id": self.group_a.id})
+
+    def test_only_service_applications(self):
+        application = self.application()
+        application.kind = "instrument_time"
+        with self.assertRaisesRegex(UserError, "not a service application"):
+            self.env["facility.service.order"]._create_from_application(application)
 
     def test_external_orders_beyond_the_capacity_are_refused_with_the_figures(self):
         Order = self.env["facility.service.order"]
