@@ -610,6 +610,7 @@ ROWS = [*crud_rows(MODELS), *FIELD_ROWS]
 # module exports ``MODELS`` and ``FIELD_ROWS`` and runs them in a subclass of AccessMatrixCase.
 AREA_MATRICES = (
     "test_access_collaborations",
+    "test_access_services",
     "test_access_tools",
 )
 
