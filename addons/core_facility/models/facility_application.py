@@ -406,10 +406,21 @@ class FacilityApplication(models.Model):
 
     # -- CRUD -----------------------------------------------------------------------------------
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        applications = super().create(vals_list)
+        if not self.env.su and not self.env.user.has_group(FACILITY_MANAGER):
+            applications._check_membership()
+        return applications
+
     def write(self, vals):
         if not self._guard_open():
             self._check_write_policy(vals)
-        return super().write(vals)
+        res = super().write(vals)
+        if {"applicant_id", "research_group_id"} & set(vals) and not self.env.su:
+            if not self.env.user.has_group(FACILITY_MANAGER):
+                self._check_membership()
+        return res
 
     @api.ondelete(at_uninstall=False)
     def _unlink_only_drafts(self):
@@ -704,15 +715,7 @@ class FacilityApplication(models.Model):
                     name=self.display_name,
                 )
             )
-        if self.applicant_id not in self.research_group_id._all_members():
-            raise UserError(
-                self.env._(
-                    "%(applicant)s applies for a research group he or she belongs to; "
-                    "%(applicant)s is not a member of %(group)s.",
-                    applicant=self.applicant_id.name,
-                    group=self.research_group_id.name,
-                )
-            )
+        self._check_membership()
         if self.kind != K.INSTRUMENT_TIME:
             return
         if not self.line_ids or any(line.hours_requested <= 0 for line in self.line_ids):
@@ -734,6 +737,19 @@ class FacilityApplication(models.Model):
                     instruments=", ".join(free.mapped("name")),
                 )
             )
+
+    def _check_membership(self):
+        for application in self:
+            group = application.research_group_id.sudo()
+            if application.applicant_id not in group._all_members():
+                raise UserError(
+                    self.env._(
+                        "%(applicant)s applies for a research group he or she belongs to; "
+                        "%(applicant)s is not a member of %(group)s.",
+                        applicant=application.applicant_id.name,
+                        group=group.name,
+                    )
+                )
 
     def _check_can_decide(self):
         """The chair or a facility manager decides an application in review, once its special

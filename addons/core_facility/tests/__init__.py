@@ -1,5 +1,6 @@
 from . import (
     test_access,
+    test_access_applications,
     test_access_matrix,
     test_access_rpc,
     test_application_allocation,
