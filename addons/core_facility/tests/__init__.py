@@ -23,6 +23,7 @@ from . import (
     test_portal_booking,
     test_report,
     test_res_lang,
+    test_review_batch_concurrency,
     test_tours,
     test_views,
 )
