@@ -330,3 +330,25 @@ class TestApplicationReview(ApplicationCase):
         folded = [state for state, group in groups.items() if group["__fold"]]
         self.assertEqual(folded, ["rejected", "withdrawn", "closed"])
         self.assertEqual(groups["submitted"]["state_count"], 1)
+
+    def test_views_by_role(self):
+        """Every view opens for each role; votes and reviews are not shown to applicants."""
+        with freeze_time(WEDNESDAY):
+            self.submitted()
+        self.meet()
+        modes = [(False, m) for m in ("kanban", "list", "form", "calendar", "search")]
+        roles = (self.student_a1, self.pi_a, self.reviewer_x, self.chair, self.manager_t20)
+        for user in (*roles, self.director):
+            with self.subTest(user=user.login):
+                Application = self.env["facility.application"].with_user(user)
+                views = Application.get_views(modes)
+                names = views["models"]["facility.application"]["fields"]
+                Application.search([], limit=5).read(list(names))
+                reviewer = user.has_group("core_facility.group_facility_reviewer")
+                self.assertEqual("vote_approve_count" in names, reviewer)
+                self.assertEqual("review_ids" in names, reviewer)
+                if reviewer:
+                    for model in ("facility.review.batch", "facility.application.review"):
+                        records = self.env[model].with_user(user)
+                        views = records.get_views([(False, "list"), (False, "form")])
+                        records.search([], limit=5).read(list(views["models"][model]["fields"]))
