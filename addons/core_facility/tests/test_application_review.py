@@ -237,7 +237,12 @@ class TestApplicationReview(ApplicationCase):
         self.assertFalse(consultation.batch_id)
         self.assertEqual(consultation.sudo().activity_ids.user_id, self.manager_t20)
         staff = consultation.with_user(self.manager_t20)
-        self.assertEqual(staff.search([("kind", "=", "consultation")]), consultation)
+        self.assertEqual(
+            staff.search(
+                [("kind", "=", "consultation"), ("applicant_id", "=", self.student_a1.id)]
+            ),
+            consultation,
+        )
         with self.assertRaisesRegex(UserError, "Write the answer"):
             staff.action_answer()
         with self.assertRaisesRegex(UserError, "written by the facility's staff"):
@@ -316,11 +321,11 @@ class TestApplicationReview(ApplicationCase):
 
     def test_kanban_shows_every_stage_and_folds_the_finished(self):
         with freeze_time(WEDNESDAY):
-            self.submitted()
+            application = self.submitted()
         result = (
             self.env["facility.application"]
             .with_user(self.director)
-            .web_read_group([], ["state"], ["state"])
+            .web_read_group([("id", "=", application.id)], ["state"], ["state"])
         )
         groups = {group["state"]: group for group in result["groups"]}
         self.assertEqual(
