@@ -280,6 +280,9 @@ class FacilityApplication(models.Model):
     )
     deadline_color = fields.Integer(compute="_compute_deadline_color")
     can_decide = fields.Boolean(compute="_compute_can_decide")
+    is_author = fields.Boolean(
+        compute="_compute_is_author", help="You may submit, edit and withdraw this application."
+    )
     submit_date = fields.Datetime(string="Submitted On", readonly=True, copy=False)
     decision_date = fields.Datetime(string="Decided On", readonly=True, copy=False)
     decision_user_id = fields.Many2one("res.users", string="Decided By", readonly=True, copy=False)
@@ -402,6 +405,16 @@ class FacilityApplication(models.Model):
                 application.state == S.IN_REVIEW
                 and application.kind != K.CONSULTATION
                 and application._is_decider(self.env.user)
+            )
+
+    @api.depends_context("uid")
+    @api.depends("applicant_id", "pi_id")
+    def _compute_is_author(self):
+        user = self.env.user
+        manager = user.has_group(FACILITY_MANAGER)
+        for application in self:
+            application.is_author = manager or user in (
+                application.applicant_id | application.pi_id
             )
 
     # -- CRUD -----------------------------------------------------------------------------------

@@ -169,6 +169,8 @@ class TestApplicationReview(ApplicationCase):
         application.with_user(self.chair).special_discussion = "Discussed on Friday: accepted."
         application.with_user(self.chair).action_clear_special()
         self.assertEqual(application.special_cleared_user_id, self.chair)
+        self.assertFalse(application.with_user(self.chair).is_author)
+        self.assertTrue(application.with_user(self.pi_a).is_author)
         action = application.with_user(self.chair).action_decide()
         self.assertEqual(action["res_model"], "facility.application.decision.wizard")
         self.decide(application, hours=30)
