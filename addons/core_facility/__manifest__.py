@@ -15,6 +15,7 @@
         "security/facility_tool_rules.xml",
         "security/facility_collaboration_rules.xml",
         "security/facility_service_rules.xml",
+        "security/facility_application_rules.xml",
         "data/ir_sequence_data.xml",
         "data/res_currency_data.xml",
         "data/facility_certification_data.xml",
@@ -45,6 +46,11 @@
         "views/facility_booking_allocation_views.xml",
         "views/res_users_views.xml",
         "views/res_config_settings_views.xml",
+        "data/facility_application_data.xml",
+        "wizards/facility_application_decision_wizard_views.xml",
+        "views/facility_application_views.xml",
+        "views/facility_application_review_views.xml",
+        "views/facility_review_batch_views.xml",
         "views/portal_templates.xml",
         "views/facility_tool_views.xml",
         "views/facility_tool_checkout_views.xml",
@@ -73,6 +79,7 @@
         "demo/facility_tool_demo.xml",
         "demo/facility_collaboration_demo.xml",
         "demo/facility_service_demo.xml",
+        "demo/facility_application_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [
