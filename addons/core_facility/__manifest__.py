@@ -39,6 +39,7 @@
         "views/res_config_settings_views.xml",
         "views/portal_templates.xml",
         "views/menus.xml",
+        "views/portal_application_templates.xml",
     ],
     "demo": [
         "demo/res_company_demo.xml",
