@@ -45,6 +45,8 @@ KIND_FIELDS = {
         "lines",
         "research_background",
         "scientific_question",
+        "sample_description",
+        "expected_outcome",
         "special_request",
         "experimental_risk",
         "expected_result",
@@ -295,7 +297,7 @@ class FacilityApplicationPortal(CustomerPortal):
                 "collaborations": self._readable_links("facility.collaboration", application_sudo),
                 "pending": application_sudo.state in APPLICATION_PENDING,
                 "is_draft": application_sudo.state == S.DRAFT,
-                "is_applicant": application_sudo.applicant_id == env.user,
+                "is_author": self._is_author(application_sudo),
                 "done": done if done in ("saved", "submitted", "withdrawn") else None,
                 "error": error,
                 "is_html_empty": is_html_empty,
@@ -303,6 +305,11 @@ class FacilityApplicationPortal(CustomerPortal):
             }
         )
         return request.render("core_facility.portal_application_page", values, status=status)
+
+    def _is_author(self, application_sudo):
+        """Whether the user writes, submits and withdraws the application: its applicant or the
+        group's PI (the actions check it again)."""
+        return request.env.user in (application_sudo.applicant_id | application_sudo.pi_id)
 
     def _readable_links(self, model, application_sudo):
         """Records of ``model`` made from the application that the user may read."""
@@ -373,9 +380,9 @@ class FacilityApplicationPortal(CustomerPortal):
         website=True,
     )
     def portal_application_action(self, application_id, **kwargs):
-        """Submit a draft, or withdraw a pending application: the applicant only."""
+        """Submit a draft, or withdraw a pending application: the applicant or the PI."""
         application_sudo = self._own_application(application_id)
-        if not application_sudo or application_sudo.applicant_id != request.env.user:
+        if not application_sudo or not self._is_author(application_sudo):
             return self._application_not_found()
         action = request.httprequest.path.rsplit("/", 1)[-1]
         try:
@@ -419,11 +426,12 @@ class FacilityApplicationPortal(CustomerPortal):
         website=True,
     )
     def portal_application_edit(self, application_id, **post):
-        """The form of a draft, filled in (GET), or its new values (POST): the applicant only."""
+        """The form of a draft, filled in (GET), or its new values (POST): the applicant or the
+        PI."""
         application_sudo = self._own_application(application_id)
         if (
             not application_sudo
-            or application_sudo.applicant_id != request.env.user
+            or not self._is_author(application_sudo)
             or application_sudo.state != S.DRAFT
         ):
             return self._application_not_found()
@@ -461,10 +469,12 @@ class FacilityApplicationPortal(CustomerPortal):
         return request.redirect(f"/my/applications/{application_sudo.id}?done={done}")
 
     def _save(self, application_sudo, vals, files):
-        """Create the application (or write the draft) and attach the files, as superuser: the
-        values were checked by the caller, and portal users may not create applications."""
+        """Create the application (or write the draft) as the user when the access rights allow
+        it, else as superuser (portal users only read applications): the values were checked by
+        the caller. The files are attached as superuser (portal users may not create
+        attachments), to this application only."""
         if application_sudo:
-            application_sudo.write(vals)
+            self._as_user(application_sudo).write(vals)
         else:
             Application = request.env["facility.application"]
             if not Application.has_access("create"):
