@@ -4,6 +4,7 @@ from . import facility_booking_check  # isort: skip (inherited below)
 from . import (
     facility_application,
     facility_application_line,
+    facility_application_review,
     facility_assessment,
     facility_assessment_line,
     facility_booking,

@@ -1,5 +1,8 @@
 from odoo import fields, models
 
+REVIEWER = "core_facility.group_facility_reviewer"
+MANAGER = "core_facility.group_facility_manager"
+
 WEEKDAYS = [
     ("0", "Monday"),
     ("1", "Tuesday"),
@@ -32,5 +35,23 @@ class ResCompany(models.Model):
         help="Applicants get the committee's answer within this many days of the meeting.",
     )
     facility_review_chair_id = fields.Many2one("res.users", string="Committee Chair")
-    facility_director_id = fields.Many2one("res.users", string="Facility Director")
+    facility_review_committee_ids = fields.Many2many(
+        "res.users",
+        "res_company_facility_reviewer_rel",
+        "company_id",
+        "user_id",
+        string="Expert Committee",
+        help="The reviewers each new weekly batch assigns; when empty, every reviewer who is not "
+        "a facility manager.",
+    )
+    facility_director_id = fields.Many2one("res.users")
     facility_chief_expert_id = fields.Many2one("res.users", string="Chief Expert")
+
+    def _facility_committee(self):
+        """The reviewers a new batch assigns."""
+        self.ensure_one()
+        if self.facility_review_committee_ids:
+            return self.facility_review_committee_ids.filtered("active")
+        reviewers = self.env.ref(REVIEWER).sudo().users
+        managers = self.env.ref(MANAGER).sudo().users
+        return (reviewers - managers).filtered(lambda u: u.active and not u.share)

@@ -16,6 +16,9 @@ class ResConfigSettings(models.TransientModel):
     facility_review_chair_id = fields.Many2one(
         related="company_id.facility_review_chair_id", readonly=False
     )
+    facility_review_committee_ids = fields.Many2many(
+        related="company_id.facility_review_committee_ids", readonly=False
+    )
     facility_director_id = fields.Many2one(
         related="company_id.facility_director_id", readonly=False
     )

@@ -1,7 +1,12 @@
 from . import (
     test_access,
+    test_access_applications,
     test_access_matrix,
     test_access_rpc,
+    test_application_allocation,
+    test_application_common,
+    test_application_language,
+    test_application_review,
     test_application_tours,
     test_archived,
     test_assessment,
@@ -20,6 +25,7 @@ from . import (
     test_portal_booking,
     test_report,
     test_res_lang,
+    test_review_batch_concurrency,
     test_tours,
     test_views,
 )

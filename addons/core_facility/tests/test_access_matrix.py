@@ -608,7 +608,7 @@ ROWS = [*crud_rows(MODELS), *FIELD_ROWS]
 
 # Areas whose models have a matrix of their own (same roles, same loop, their own fixtures): each
 # module exports ``MODELS`` and ``FIELD_ROWS`` and runs them in a subclass of AccessMatrixCase.
-AREA_MATRICES = ()
+AREA_MATRICES = ("test_access_applications",)
 
 
 class AccessMatrixCase(FacilityCase):

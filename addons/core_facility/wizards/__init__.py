@@ -1,4 +1,6 @@
 from . import (
+    facility_application_decision_line,
+    facility_application_decision_wizard,
     facility_booking_finder,
     facility_booking_reject_wizard,
     facility_research_group_state_wizard,
