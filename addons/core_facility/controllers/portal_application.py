@@ -199,8 +199,6 @@ class FacilityApplicationPortal(CustomerPortal):
         values.update(
             {
                 "applications": applications,
-                # the answer deadline of each one's review batch (batches are staff records)
-                "deadlines": {a.id: a.sudo().batch_id.deadline for a in applications},
                 "pager": pager,
                 "searchbar_sortings": sortings,
                 "sortby": sortby,
@@ -225,8 +223,10 @@ class FacilityApplicationPortal(CustomerPortal):
     # -- one application -------------------------------------------------------------------------
 
     def _own_application(self, application_id):
-        """The application ``application_id`` (as received) if the user follows it here, as
-        superuser (to show what staff records say of it), or None."""
+        """The application ``application_id`` (as received) if the user follows it here and may
+        read it, or None. It is returned with ``sudo()`` (to show what staff records say of it:
+        its batch, its attachments), ``env.user`` still the user, so the actions it runs know who
+        acts."""
         number = record_id(application_id)
         if not number:
             return None
@@ -234,12 +234,11 @@ class FacilityApplicationPortal(CustomerPortal):
         if not Application.has_access("read"):
             return None
         application = Application.search([("id", "=", number), *self._application_domain()])
-        if not application:
-            return None
         try:
-            return self._document_check_access("facility.application", application.id)
+            application.check_access("read")
         except (AccessError, MissingError):
             return None
+        return application.sudo() or None
 
     def _application_not_found(self):
         values = self._prepare_portal_layout_values()
@@ -510,11 +509,7 @@ class FacilityApplicationPortal(CustomerPortal):
         for name in SELECTION_FIELDS:
             form[name] = application[name] or ""
         form["service_type_id"] = str(application.service_type_id.id or "")
-        form["instrument_id"] = (
-            str(application.instrument_id.id or "")
-            if "instrument_id" in application._fields
-            else ""
-        )
+        form["instrument_id"] = str(application.instrument_id.id or "")
         lines = [
             {
                 "instrument": str(line.instrument_id.id),
@@ -571,7 +566,7 @@ class FacilityApplicationPortal(CustomerPortal):
             vals["service_type_id"] = self._choice(
                 form["service_type_id"], self._service_types(), "service_type_id", problems
             )
-        if "instrument_id" in wanted and "instrument_id" in Application._fields:
+        if "instrument_id" in wanted:
             vals["instrument_id"] = self._choice(
                 form["instrument_id"], self._catalogue(), "instrument_id", problems
             )
@@ -772,11 +767,7 @@ class FacilityApplicationPortal(CustomerPortal):
                 "lines": lines,
                 "error": error,
                 "service_types": self._service_types() if "service_type_id" in wanted else [],
-                "instruments": (
-                    self._catalogue()
-                    if "instrument_id" in wanted and "instrument_id" in Application._fields
-                    else []
-                ),
+                "instruments": self._catalogue() if "instrument_id" in wanted else [],
                 "allocation_instruments": (
                     self._allocation_instruments() if "lines" in wanted else []
                 ),

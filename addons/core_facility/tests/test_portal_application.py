@@ -225,6 +225,10 @@ class TestPortalApplication(HttpCase, FacilityCase):
         )
         self.assertEqual(response.status_code, 200)
         self.assertEqual(application.state, "withdrawn")
+        # withdrawn by the portal user, not by a superuser in their name
+        self.assertEqual(application.write_uid, self.portal_user)
+        tracking = application.message_ids.filtered(lambda m: m.tracking_value_ids)[:1]
+        self.assertEqual(tracking.author_id, self.portal_user.partner_id)
         self.assertIn("o_step_stopped", response.text)
         self.assertNotIn("o_facility_application_withdraw", response.text)
 
