@@ -264,6 +264,8 @@ class FacilityApplicationPortal(CustomerPortal):
         env = request.env
         # the chatter posts with the application's token: portal users may only read it
         application_sudo._portal_ensure_token()
+        # the files the applicant or the PI attached (staff's files and those of messages are
+        # not listed here: the chatter shows the messages the applicant may read)
         attachments = (
             env["ir.attachment"]
             .sudo()
@@ -272,6 +274,12 @@ class FacilityApplicationPortal(CustomerPortal):
                     ("res_model", "=", application_sudo._name),
                     ("res_id", "=", application_sudo.id),
                     ("res_field", "=", False),
+                    (
+                        "create_uid",
+                        "in",
+                        (application_sudo.applicant_id | application_sudo.pi_id).ids,
+                    ),
+                    ("id", "not in", application_sudo.message_ids.attachment_ids.ids),
                 ],
                 order="id",
             )

@@ -159,12 +159,50 @@ class TestPortalApplication(HttpCase, FacilityCase):
                 "post_data": {
                     "body": "The samples leave Nanchang today.",
                     "message_type": "comment",
+                    "subtype_xmlid": "mail.mt_comment",
                 },
                 "token": token,
             },
         )
         message = application.message_ids.filtered(lambda m: "leave Nanchang" in str(m.body or ""))
         self.assertEqual(message.author_id, self.portal_user.partner_id)
+        # staff's internal notes and files stay internal
+        staff = self.env["facility.application"].with_user(self.director).browse(application.id)
+        note_file = (
+            self.env["ir.attachment"]
+            .with_user(self.director)
+            .create(
+                {
+                    "name": "reviewer-notes.txt",
+                    "raw": b"weak",
+                    "res_model": "mail.compose.message",
+                    "res_id": 0,
+                }
+            )
+        )
+        staff.message_post(
+            body="Weak preliminary data.",
+            subtype_xmlid="mail.mt_note",
+            attachment_ids=note_file.ids,
+        )
+        self.env["ir.attachment"].with_user(self.director).create(
+            {
+                "name": "committee-scores.txt",
+                "raw": b"3/5",
+                "res_model": application._name,
+                "res_id": application.id,
+            }
+        )
+        page = self._page(f"/my/applications/{application.id}")
+        self.assertNotIn("reviewer-notes.txt", page)
+        self.assertNotIn("committee-scores.txt", page)
+        messages = self.make_jsonrpc_request(
+            "/mail/chatter_fetch",
+            {"thread_model": application._name, "thread_id": application.id, "token": token},
+        )
+        bodies = str(messages["data"])
+        self.assertIn("leave Nanchang", bodies)
+        self.assertNotIn("Weak preliminary data", bodies)
 
     def _draft(self, user, group=None, **values):
         return (
