@@ -57,6 +57,7 @@
         "demo/facility_booking_demo.xml",
         "demo/facility_booking_allocation_demo.xml",
         "demo/facility_booking_history_demo.xml",
+        "demo/facility_application_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -3,6 +3,7 @@ from . import facility_guarded_mixin  # isort: skip (inherited below)
 from . import facility_booking_check  # isort: skip (inherited below)
 from . import (
     facility_application,
+    facility_application_demo,
     facility_application_line,
     facility_application_review,
     facility_assessment,

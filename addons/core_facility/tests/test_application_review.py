@@ -237,7 +237,12 @@ class TestApplicationReview(ApplicationCase):
         self.assertFalse(consultation.batch_id)
         self.assertEqual(consultation.sudo().activity_ids.user_id, self.manager_t20)
         staff = consultation.with_user(self.manager_t20)
-        self.assertEqual(staff.search([("kind", "=", "consultation")]), consultation)
+        self.assertEqual(
+            staff.search(
+                [("kind", "=", "consultation"), ("applicant_id", "=", self.student_a1.id)]
+            ),
+            consultation,
+        )
         with self.assertRaisesRegex(UserError, "Write the answer"):
             staff.action_answer()
         with self.assertRaisesRegex(UserError, "written by the facility's staff"):
@@ -316,11 +321,11 @@ class TestApplicationReview(ApplicationCase):
 
     def test_kanban_shows_every_stage_and_folds_the_finished(self):
         with freeze_time(WEDNESDAY):
-            self.submitted()
+            application = self.submitted()
         result = (
             self.env["facility.application"]
             .with_user(self.director)
-            .web_read_group([], ["state"], ["state"])
+            .web_read_group([("id", "=", application.id)], ["state"], ["state"])
         )
         groups = {group["state"]: group for group in result["groups"]}
         self.assertEqual(
@@ -330,3 +335,25 @@ class TestApplicationReview(ApplicationCase):
         folded = [state for state, group in groups.items() if group["__fold"]]
         self.assertEqual(folded, ["rejected", "withdrawn", "closed"])
         self.assertEqual(groups["submitted"]["state_count"], 1)
+
+    def test_views_by_role(self):
+        """Every view opens for each role; votes and reviews are not shown to applicants."""
+        with freeze_time(WEDNESDAY):
+            self.submitted()
+        self.meet()
+        modes = [(False, m) for m in ("kanban", "list", "form", "calendar", "search")]
+        roles = (self.student_a1, self.pi_a, self.reviewer_x, self.chair, self.manager_t20)
+        for user in (*roles, self.director):
+            with self.subTest(user=user.login):
+                Application = self.env["facility.application"].with_user(user)
+                views = Application.get_views(modes)
+                names = views["models"]["facility.application"]["fields"]
+                Application.search([], limit=5).read(list(names))
+                reviewer = user.has_group("core_facility.group_facility_reviewer")
+                self.assertEqual("vote_approve_count" in names, reviewer)
+                self.assertEqual("review_ids" in names, reviewer)
+                if reviewer:
+                    for model in ("facility.review.batch", "facility.application.review"):
+                        records = self.env[model].with_user(user)
+                        views = records.get_views([(False, "list"), (False, "form")])
+                        records.search([], limit=5).read(list(views["models"][model]["fields"]))
