@@ -785,8 +785,12 @@ class FacilityApplicationPortal(CustomerPortal):
                 "title_max": TITLE_MAX,
                 "char_max": CHAR_MAX,
                 "text_max": TEXT_MAX,
-                "files_max": FILES_MAX,
-                "file_size_max": FILE_SIZE_MAX // (1024 * 1024),
+                "files_hint": env._(
+                    "At most %(count)s files of %(size)s MB each: the signed application form, "
+                    "sample pictures, protocols…",
+                    count=FILES_MAX,
+                    size=FILE_SIZE_MAX // (1024 * 1024),
+                ),
                 "action": (
                     f"/my/applications/{application_sudo.id}/edit"
                     if application_sudo
