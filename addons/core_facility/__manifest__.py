@@ -65,6 +65,7 @@
         "views/facility_complaint_views.xml",
         "views/portal_service_templates.xml",
         "views/menus.xml",
+        "views/portal_application_templates.xml",
     ],
     "demo": [
         "demo/res_company_demo.xml",

@@ -1,1 +1,1 @@
-from . import portal, portal_service
+from . import portal, portal_application, portal_service

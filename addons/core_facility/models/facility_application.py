@@ -307,6 +307,11 @@ class FacilityApplication(models.Model):
             name = application.name if application.name != "/" else False
             application.display_name = " · ".join(p for p in (name, application.title) if p)
 
+    def _compute_access_url(self):
+        super()._compute_access_url()
+        for application in self:
+            application.access_url = f"/my/applications/{application.id}"
+
     @api.depends("line_ids.hours_requested", "line_ids.hours_granted")
     def _compute_hours(self):
         for application in self:
