@@ -342,6 +342,12 @@ class FacilityApplication(models.Model):
             ),
             today,
         )
+        # applications other demo files created already decided get their reference
+        Sequence = env["ir.sequence"].sudo()
+        for decided in self.sudo().search(
+            [("name", "=", "/"), ("submit_date", "!=", False)], order="submit_date, id"
+        ):
+            decided._write_guarded({"name": Sequence.next_by_code("facility.application")})
         # reminders for the overdue application; empty open batches are not kept
         env["facility.review.batch"]._cron_committee()
         env["facility.review.batch"].search(

@@ -49,7 +49,11 @@ PDF = b"JVBERi0xLjQKJSVFT0YK"
 MODELS = {
     COLLABORATION: (
         "collaboration_cancelled_a",
-        lambda f: {"name": "Matrix Collaboration", "research_group_id": f.group_a.id},
+        lambda f: {
+            "name": "Matrix Collaboration",
+            "research_group_id": f.group_a.id,
+            "year": 2043,
+        },
         lambda f: {"note": "<p>Agreed details</p>"},
         crud({USER, PI, IM, FMGR, REVIEWER}, FM, {IM, FMGR}, FM),
     ),
@@ -115,14 +119,14 @@ class TestAccessCollaborations(AccessMatrixCase):
         env = cls.env
         Collaboration = env["facility.collaboration"]
         cls.collaboration_a = Collaboration.create(
-            {"name": "Collaboration A", "research_group_id": cls.group_a.id}
+            {"name": "Collaboration A", "research_group_id": cls.group_a.id, "year": 2043}
         )
         cls.collaboration_cancelled_a = Collaboration.create(
-            {"name": "Cancelled A", "research_group_id": cls.group_a.id}
+            {"name": "Cancelled A", "research_group_id": cls.group_a.id, "year": 2043}
         )
         cls.collaboration_cancelled_a.action_cancel()
         cls.collaboration_b = Collaboration.create(
-            {"name": "Collaboration B", "research_group_id": cls.group_b.id}
+            {"name": "Collaboration B", "research_group_id": cls.group_b.id, "year": 2043}
         )
         Agreement = env["facility.collaboration.agreement"]
         cls.agreement_a = Agreement.create(

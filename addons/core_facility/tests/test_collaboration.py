@@ -11,6 +11,7 @@ from .common import FacilityCase
 PDF = b"JVBERi0xLjQKJSVFT0YK"  # a tiny PDF, base64
 
 
+# Collaborations are counted in 2038 and 2039: the demo data has places for the current year.
 class CollaborationCase(FacilityCase):
     @classmethod
     def setUpClass(cls):
@@ -33,13 +34,13 @@ class CollaborationCase(FacilityCase):
                 "scientific_question": "Their native structure?",
                 "expected_outcome": "A 2 nm subtomogram average.",
                 "state": "approved",
-                "decision_date": "2026-03-06 08:00:00",
+                "decision_date": "2038-03-06 08:00:00",
                 **values,
             }
         )
 
     @classmethod
-    def collaboration(cls, group=None, year=2026, **values):
+    def collaboration(cls, group=None, year=2038, **values):
         return cls.Collaboration.create(
             {
                 "name": "Collaboration",
@@ -78,7 +79,7 @@ class TestCollaborationFromApplication(CollaborationCase):
                     "application_id": application.id,
                     "research_group_id": self.group_a.id,
                     "contact_id": self.student_a1.id,
-                    "year": 2026,
+                    "year": 2038,
                     "mode": "methodology",
                     "progress_stage": "preliminary",
                     "scientific_question": "Their native structure?",
@@ -90,13 +91,13 @@ class TestCollaborationFromApplication(CollaborationCase):
         self.assertIn("Vesicle proteins in situ.", collaboration.research_background)
 
     def test_places_of_the_year_are_counted(self):
-        self.Year.create({"year": 2026, "places": 3})
+        self.Year.create({"year": 2038, "places": 3})
         self.collaboration()
         self.collaboration(group=self.group_b)
         cancelled = self.collaboration()
         with self.assertRaisesRegex(
             ValidationError,
-            r"^Collaboration places: the 3 collaboration places of 2026 are taken "
+            r"^Collaboration places: the 3 collaboration places of 2038 are taken "
             r"\(3 collaborations\)\.$",
         ):
             self.Collaboration._create_from_application(self.application())
@@ -104,22 +105,22 @@ class TestCollaborationFromApplication(CollaborationCase):
         cancelled.with_user(self.manager_spirit).action_cancel()
         self.Collaboration._create_from_application(self.application())
         # another year has its own places, and a year without a record has no limit
-        self.assertTrue(self.collaboration(year=2027))
-        year = self.Year.search([("year", "=", 2026)])
+        self.assertTrue(self.collaboration(year=2039))
+        year = self.Year.search([("year", "=", 2038)])
         self.assertEqual((year.used, year.remaining), (3, 0))
 
     def test_moving_to_a_full_year_is_refused(self):
-        self.Year.create({"year": 2027, "places": 1})
-        self.collaboration(year=2027)
+        self.Year.create({"year": 2039, "places": 1})
+        self.collaboration(year=2039)
         collaboration = self.collaboration()
-        with self.assertRaisesRegex(ValidationError, "collaboration places of 2027 are taken"):
-            collaboration.year = 2027
+        with self.assertRaisesRegex(ValidationError, "collaboration places of 2039 are taken"):
+            collaboration.year = 2039
 
     def test_places_cannot_drop_below_the_collaborations_taken(self):
-        year = self.Year.create({"year": 2026, "places": 3})
+        year = self.Year.create({"year": 2038, "places": 3})
         self.collaboration()
         self.collaboration()
-        with self.assertRaisesRegex(ValidationError, "2026 already has 2 collaborations"):
+        with self.assertRaisesRegex(ValidationError, "2038 already has 2 collaborations"):
             year.places = 1
         year.places = 2
 
