@@ -308,9 +308,10 @@ class FacilityApplication(models.Model):
             application.display_name = " · ".join(p for p in (name, application.title) if p)
 
     def _compute_access_url(self):
-        super()._compute_access_url()
+        res = super()._compute_access_url()
         for application in self:
             application.access_url = f"/my/applications/{application.id}"
+        return res
 
     @api.depends("line_ids.hours_requested", "line_ids.hours_granted")
     def _compute_hours(self):
