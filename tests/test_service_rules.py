@@ -94,6 +94,32 @@ def test_prep_commitment_runs_from_the_qualified_sample():
     assert s.default_deadline(SAMPLE, 21, approved_on=D0, sample_on=D0) == date(2026, 3, 23)
 
 
+@pytest.mark.parametrize(
+    ("category", "external_only", "expected"),
+    [
+        ("external", True, date(2026, 3, 16)),  # the EM commitment: external users
+        ("internal", True, None),  # not for internal groups
+        (None, True, None),  # a group without category is not external
+        (False, True, None),
+        ("internal", False, date(2026, 3, 16)),  # a commitment for every group
+        ("external", False, date(2026, 3, 16)),
+    ],
+)
+def test_em_commitment_for_external_users_only(category, external_only, expected):
+    assert (
+        s.default_deadline(
+            APPROVAL, 14, approved_on=D0, category=category, external_only=external_only
+        )
+        == expected
+    )
+
+
+def test_external_only_needs_its_start_and_days():
+    assert s.default_deadline(APPROVAL, 14, category="external", external_only=True) is None
+    assert s.default_deadline(APPROVAL, 0, D0, category="external", external_only=True) is None
+    assert s.default_deadline(SAMPLE, 21, D0, D0, "internal", external_only=True) is None
+
+
 @pytest.mark.parametrize("days", [0, None, -3])
 def test_no_days_no_commitment(days):
     assert s.default_deadline(APPROVAL, days, approved_on=D0) is None
@@ -167,6 +193,19 @@ def test_to_date():
 def test_external_capacity(capacity, open_external, accepted, left):
     assert s.accepts_external(capacity, open_external) is accepted
     assert s.external_capacity_left(capacity, open_external) == left
+
+
+@pytest.mark.parametrize(
+    ("capacity", "open_external", "adding", "accepted"),
+    [
+        (3, 1, 2, True),  # two orders at once, both fit
+        (3, 2, 2, False),  # the second does not
+        (3, 3, 0, True),  # nothing added
+        (0, 9, 5, True),  # no limit
+    ],
+)
+def test_external_capacity_for_several_orders(capacity, open_external, adding, accepted):
+    assert s.accepts_external(capacity, open_external, adding) is accepted
 
 
 def test_internal_groups_first():

@@ -12,6 +12,8 @@ from .access import FACILITY_MANAGER
 GUARDED_FIELDS = ("state", "answered_by_id", "answered_date", "closed_date")
 ANSWER_DAYS_PARAM = "core_facility.complaint_answer_days"
 DEFAULT_ANSWER_DAYS = 7
+# Who answers: set by the computes; chosen by the facility manager only.
+RECIPIENT_FIELDS = ("leader_id", "director_id", "chief_expert_id")
 
 
 class FacilityComplaint(models.Model):
@@ -45,8 +47,12 @@ class FacilityComplaint(models.Model):
         readonly=False,
         tracking=True,
     )
-    director_id = fields.Many2one("res.users", compute="_compute_recipients", store=True)
-    chief_expert_id = fields.Many2one("res.users", compute="_compute_recipients", store=True)
+    director_id = fields.Many2one(
+        "res.users", compute="_compute_recipients", store=True, readonly=True
+    )
+    chief_expert_id = fields.Many2one(
+        "res.users", compute="_compute_recipients", store=True, readonly=True
+    )
     date_deadline = fields.Date(
         string="Answer By", default=lambda self: self._default_deadline(), tracking=True
     )
@@ -132,7 +138,15 @@ class FacilityComplaint(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        choose = self.env.su or self.env.user.has_group(FACILITY_MANAGER)
         for vals in vals_list:
+            if not choose:
+                # who answers a complaint is not the complainant's choice: the computes set the
+                # recipients (and the order's research group)
+                for name in RECIPIENT_FIELDS:
+                    vals.pop(name, None)
+                if vals.get("order_id"):
+                    vals.pop("research_group_id", None)
             if vals.get("name", "/") == "/":
                 vals["name"] = self.env["ir.sequence"].sudo().next_by_code(self._name) or "/"
         complaints = super().create(vals_list)
@@ -178,7 +192,7 @@ class FacilityComplaint(models.Model):
                 if complaint._is_recipient():
                     allowed |= {"answer"}
             if manager:
-                allowed |= {"date_deadline", "leader_id", "research_group_id"}
+                allowed |= {"date_deadline", "research_group_id", *RECIPIENT_FIELDS}
             refused = names - allowed
             if refused:
                 raise UserError(

@@ -210,6 +210,8 @@ class FacilityServiceOrder(models.Model):
     @api.depends(
         "service_type_id.commitment_days",
         "service_type_id.commitment_start",
+        "service_type_id.commitment_external_only",
+        "research_group_id.category",
         "approval_date",
         "sample_qualified_date",
         "negotiated_deadline",
@@ -224,6 +226,8 @@ class FacilityServiceOrder(models.Model):
                 service_type.commitment_days,
                 approved_on=order._local_date(order.approval_date),
                 sample_on=order._local_date(order.sample_qualified_date),
+                category=order.research_group_id.category,
+                external_only=service_type.commitment_external_only,
             )
             deadline = rules.deadline(
                 default, order.negotiated_deadline or None, bool(order.negotiated_approved_date)
@@ -354,6 +358,7 @@ class FacilityServiceOrder(models.Model):
             if vals.get("name", "/") == "/":
                 vals["name"] = self.env["ir.sequence"].sudo().next_by_code(self._name) or "/"
         orders = super().create(vals_list)
+        orders._check_external_capacity()
         if not self.env.su:
             for order in orders:
                 if not order._is_staff():
@@ -377,6 +382,8 @@ class FacilityServiceOrder(models.Model):
             self._check_write(vals)
         booked = "booking_ids" in vals
         res = super().write(vals)
+        if {"service_type_id", "research_group_id"} & set(vals):
+            self._check_external_capacity()
         if booked:
             self._log_booked()
         return res
@@ -445,6 +452,18 @@ class FacilityServiceOrder(models.Model):
                             signed=order._fields[signed]._description_string(self.env),
                         )
                     )
+
+    def _check_external_capacity(self):
+        """The workload rule (第二条 1) for these orders, however they were opened or moved: the
+        open orders of external groups stay within their type's capacity (row lock on the
+        type)."""
+        external = self.sudo().filtered(
+            lambda o: o.group_category == "external" and o.state not in rules.FINISHED_STEPS
+        )
+        for service_type in external.service_type_id:
+            service_type._check_external_capacity(
+                external.filtered(lambda o, t=service_type: o.service_type_id == t)
+            )
 
     def _labels(self, names):
         return ", ".join(sorted(self._fields[n]._description_string(self.env) for n in names))
@@ -768,7 +787,8 @@ class FacilityServiceOrder(models.Model):
     def _create_from_application(self, application):
         """The service order of an approved service application (called by its decision):
         registered and reviewed steps taken from the application; an external group's order is
-        refused beyond the type's external capacity (ValidationError with the figures)."""
+        refused beyond the type's external capacity (ValidationError with the figures, by
+        create)."""
         application.ensure_one()
         app = application.sudo()
         service_type = app.service_type_id
@@ -780,8 +800,6 @@ class FacilityServiceOrder(models.Model):
                     application=app.name,
                 )
             )
-        if app.research_group_id.category == "external":
-            service_type._check_external_capacity()
         decided = app.decision_date or fields.Datetime.now()
         order = (
             self.sudo()

@@ -272,6 +272,10 @@ class FacilityServiceOrder(models.Model):
 
     @api.model
     def _demo_sample(self, order, description, received):
+        """A sample that arrived at ``received``: the request it answers is moved before it (the
+        dates are then set by _demo_dates)."""
+        requested = order.sudo().step_ids.filtered(lambda s: s.step == T.SAMPLE_REQUESTED)
+        requested.filtered(lambda s: s.date > received).write({"date": received})
         return (
             self.env["facility.service.sample"]
             .with_user(order.env.user)
@@ -280,9 +284,10 @@ class FacilityServiceOrder(models.Model):
 
     @api.model
     def _demo_dates(self, order, moments, qualified=None):
-        """Move the order's steps (in their order) to ``moments``, and what depends on them."""
+        """Move the order's steps (in the order they were recorded) to ``moments``, and what
+        depends on them."""
         order = order.sudo()
-        steps = order.step_ids.sorted(lambda s: (s.date, s.id))
+        steps = order.step_ids.sorted("id")
         for step, moment in zip(steps, moments, strict=False):
             step.date = moment
         values = {}

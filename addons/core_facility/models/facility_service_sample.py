@@ -1,7 +1,7 @@
 import base64
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from ..rules.codes import ServiceStep
 
@@ -52,6 +52,44 @@ class FacilityServiceSample(models.Model):
                 continue
             png = report.barcode("QR", sample.name, width=240, height=240, barLevel="M")
             sample.qr_code = "data:image/png;base64," + base64.b64encode(png).decode()
+
+    @api.constrains("received_date", "order_id")
+    def _check_received_date(self):
+        """A sample arrives in the past, and not before the order asked for it: the date starts
+        the preparation's commitment and cannot push it back."""
+        now = fields.Datetime.now()
+        for sample in self:
+            received = sample.received_date
+            if not received:
+                continue
+            if received > now:
+                raise ValidationError(
+                    self.env._(
+                        "%(sample)s: a sample is recorded once it arrived; %(received)s is in "
+                        "the future.",
+                        sample=sample.name,
+                        received=self._local_minute(received),
+                    )
+                )
+            requested = (
+                sample.order_id.sudo()
+                .step_ids.filtered(lambda s: s.step == ServiceStep.SAMPLE_REQUESTED)
+                .mapped("date")
+            )
+            if requested and received < max(requested):
+                raise ValidationError(
+                    self.env._(
+                        "%(sample)s: received on %(received)s, before %(order)s asked for its "
+                        "sample (%(requested)s).",
+                        sample=sample.name,
+                        order=sample.order_id.name,
+                        received=self._local_minute(received),
+                        requested=self._local_minute(max(requested)),
+                    )
+                )
+
+    def _local_minute(self, moment):
+        return fields.Datetime.context_timestamp(self, moment).strftime("%Y-%m-%d %H:%M")
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -37,6 +37,12 @@ class FacilityServiceType(models.Model):
         default=CommitmentStart.APPROVAL,
         required=True,
     )
+    commitment_external_only = fields.Boolean(
+        string="Commitment for External Users Only",
+        help="The commitment holds for orders of external research groups only (the EM "
+        "experiment at most 14 days after approval is promised to users outside the center); "
+        "orders of internal groups then have no default deadline.",
+    )
     warning_days = fields.Integer(
         string="Warn (days before)",
         default=3,
@@ -137,27 +143,29 @@ class FacilityServiceType(models.Model):
                 [tuple(self.ids)],
             )
 
-    def _check_external_capacity(self):
-        """Refuse (ValidationError) one more open external order beyond the capacity, with the
-        figures. Locks the type first (call it in the transaction that creates the order)."""
+    def _check_external_capacity(self, orders=None):
+        """Refuse (ValidationError) open external orders beyond the capacity, with the figures.
+        Locks the type first (call it in the transaction that creates the order).
+
+        ``orders``: the external orders of this type created or moved onto it in this
+        transaction (already written): they are the ones to accept, the others are counted.
+        Without, whether one more order would fit."""
         self.ensure_one()
         self._lock()
-        count = (
-            self.env["facility.service.order"]
-            .sudo()
-            .search_count(
-                [
-                    ("service_type_id", "=", self.id),
-                    ("state", "not in", OVER_STEPS),
-                    ("group_category", "=", "external"),
-                ]
-            )
-        )
-        if not rules.accepts_external(self.external_capacity, count):
+        orders = orders or self.env["facility.service.order"]
+        domain = [
+            ("service_type_id", "=", self.id),
+            ("state", "not in", OVER_STEPS),
+            ("group_category", "=", "external"),
+        ]
+        if orders:
+            domain.append(("id", "not in", orders.ids))
+        count = self.env["facility.service.order"].sudo().search_count(domain)
+        if not rules.accepts_external(self.external_capacity, count, len(orders) or 1):
             raise ValidationError(
                 self.env._(
                     "Workload rule: %(type)s accepts at most %(capacity)s open orders of external "
-                    "research groups and has %(count)s; this application cannot be accepted now.",
+                    "research groups and has %(count)s; this order cannot be accepted now.",
                     type=self.name,
                     capacity=self.external_capacity,
                     count=count,

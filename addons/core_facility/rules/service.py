@@ -8,8 +8,9 @@ Nothing here imports Odoo. The rules come from seed 000, 第三章:
   delivered. Each step is an event that happened; an order moves one step at a time, and a sample
   found not qualified sends it back to "sample requested";
 * the time commitments (第二条 3–4): the EM experiment at most 14 days after the application was
-  approved (external users), the preparation at most 21 days after a qualified sample arrived;
-  a special experiment or sample gets a negotiated deadline signed off by the director;
+  approved (external users only: a service type says whether its commitment is for external
+  groups only), the preparation at most 21 days after a qualified sample arrived (every
+  group); a special experiment or sample gets a negotiated deadline signed off by the director;
 * external service applications are accepted according to the workload (第二条 1): a capacity of
   open external orders per service type.
 """
@@ -85,13 +86,19 @@ def step_after_sample(qualified):
     return ServiceStep.SAMPLE_RECEIVED if qualified else ServiceStep.SAMPLE_REQUESTED
 
 
-def default_deadline(start, days, approved_on=None, sample_on=None):
+def default_deadline(
+    start, days, approved_on=None, sample_on=None, category=None, external_only=False
+):
     """The committed date of an order, or None while its start has not happened.
 
     ``start`` is a :class:`CommitmentStart`; ``approved_on`` and ``sample_on`` are the local
     dates of the approval and of the qualified sample's arrival. Zero days means no commitment.
+    ``category`` is the research group's ("internal" / "external"); with ``external_only`` the
+    commitment holds for external groups only (the EM experiment, 第二条 3).
     """
     if not days or days < 0:
+        return None
+    if external_only and category != "external":
         return None
     begin = approved_on if CommitmentStart(start) == CommitmentStart.APPROVAL else sample_on
     if not begin:
@@ -136,10 +143,10 @@ def external_capacity_left(capacity, open_external):
     return max(capacity - open_external, 0)
 
 
-def accepts_external(capacity, open_external):
-    """Whether one more external order fits the capacity (0 = no limit)."""
+def accepts_external(capacity, open_external, adding=1):
+    """Whether ``adding`` more external orders fit the capacity (0 = no limit)."""
     left = external_capacity_left(capacity, open_external)
-    return left is None or left > 0
+    return left is None or left >= adding
 
 
 def queue_priority(category):

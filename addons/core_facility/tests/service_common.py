@@ -8,9 +8,9 @@ from .common import FacilityCase
 
 class ServiceCase(FacilityCase):
     """Two service types shaped like seed 000 第三章: EM imaging on the Spirit (14 days from
-    approval) and sample preparation on a high-pressure freezer (21 days from a qualified
-    sample). The Spirit's manager and the freezer's manager are their staff; a group leader leads
-    both; the director and the chief expert are the company's."""
+    approval, for external users only) and sample preparation on a high-pressure freezer (21 days
+    from a qualified sample). The Spirit's manager and the freezer's manager are their staff; a
+    group leader leads both; the director and the chief expert are the company's."""
 
     @classmethod
     def setUpClass(cls):
@@ -47,6 +47,7 @@ class ServiceCase(FacilityCase):
                 "flow": "em",
                 "commitment_days": 14,
                 "commitment_start": "approval",
+                "commitment_external_only": True,
                 "warning_days": 3,
                 "leader_id": cls.leader.id,
                 "external_capacity": 2,

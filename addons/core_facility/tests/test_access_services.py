@@ -4,8 +4,9 @@ consumables, and complaints, per role (same roles and loop as test_access_matrix
 - staff (the service type's group leader, the managers of its instruments) and the facility
   manager manage orders; an instrument manager of other instruments reads the queue but does not
   change it;
-- the applicant reads his orders, the PI his group's (and writes his opinion); reviewers and
-  finance read all orders; portal users read their own;
+- the applicant reads his orders, the PI his group's (and writes his opinion); finance reads all
+  orders (billing); a reviewer reads only those he applied for or leads as PI; portal users read
+  their own;
 - steps are written by the orders' actions only;
 - complaints are read by the complainant, the order's PI and the recipients (group leader,
   director, chief expert); the complainant writes the complaint, the recipients the answer.
@@ -31,7 +32,9 @@ from .test_access_matrix import (
 )
 
 STAFF = frozenset({"instrument manager", "facility manager"})
-READERS = frozenset({"user", "pi", "instrument manager", "facility manager", "reviewer", "finance"})
+# the applicant, the PI, staff and finance (billing); a reviewer who applies for nothing and
+# leads no group reads no order: orders carry the applications' decisions
+READERS = frozenset({"user", "pi", "instrument manager", "facility manager", "finance"})
 ORDER, STEP, SAMPLE = "facility.service.order", "facility.service.step", "facility.service.sample"
 CONSUMABLE, COMPLAINT = "facility.service.consumable", "facility.complaint"
 USER, PI, IM, FMGR, REVIEWER, FINANCE, PORTAL = (
@@ -129,6 +132,11 @@ FIELD_ROWS = [
     # portal users read their own orders, with their steps and samples
     *rows("read", ORDER, "order_b", (PORTAL,), ["name", "state", "date_deadline"], ALLOWED),
     *rows("read", ORDER, "order_b", (USER,), ["name"], REFUSED),
+    # a reviewer reads no order (he is nobody's applicant or PI here), nor its parts
+    *rows("read", ORDER, "order_b", (REVIEWER,), ["name", "expert_opinion"], REFUSED),
+    *rows("read", STEP, "step_b", (REVIEWER,), ["step"], REFUSED),
+    *rows("read", SAMPLE, "sample_b", (REVIEWER,), ["name"], REFUSED),
+    *rows("read", ORDER, "order_b", (FINANCE,), ["name", "staff_hours"], ALLOWED),
     *rows("read", STEP, "step_b", (PORTAL,), ["step", "date", "user_id"], ALLOWED),
     *rows("read", SAMPLE, "sample_b", (PORTAL,), ["name", "state"], ALLOWED),
     *write(ORDER, "order_b", (PORTAL,), {"pi_opinion": "Portal"}, REFUSED),

@@ -47,6 +47,40 @@ class TestComplaint(ServiceCase):
         self.assertEqual(complaint.research_group_id, self.group_a)
         self.assertTrue(complaint.name.startswith("CPL/"))
 
+    def test_the_complainant_does_not_choose_who_answers(self):
+        """A facility user cannot make himself the recipient of his own complaint, then answer
+        and close it."""
+        me = self.student_a1
+        complaint = (
+            self.env["facility.complaint"]
+            .with_user(me)
+            .create(
+                {
+                    "order_id": self.order.id,
+                    "description": "切片太厚。",
+                    "leader_id": me.id,
+                    "director_id": me.id,
+                    "chief_expert_id": me.id,
+                    "research_group_id": self.group_b.id,
+                }
+            )
+        )
+        self.assertEqual(complaint.leader_id, self.leader)
+        self.assertEqual(complaint.director_id, self.director)
+        self.assertEqual(complaint.chief_expert_id, self.chief_expert)
+        self.assertEqual(complaint.research_group_id, self.group_a)
+        self.assertFalse(complaint.is_recipient)
+        for name in ("leader_id", "director_id", "chief_expert_id"):
+            with self.assertRaisesRegex(UserError, "not yours to change"):
+                complaint.write({name: me.id})
+        with self.assertRaisesRegex(UserError, "not yours to change"):
+            complaint.write({"answer": "<p>已处理。</p>"})
+        with self.assertRaisesRegex(UserError, "answered by the group leader"):
+            complaint.action_answer()
+        # the facility manager chooses another recipient
+        complaint.with_user(self.director).write({"chief_expert_id": self.pi_b.id})
+        self.assertEqual(complaint.chief_expert_id, self.pi_b)
+
     def test_answer_deadline_is_configurable(self):
         self.env["ir.config_parameter"].sudo().set_param("core_facility.complaint_answer_days", 3)
         with freeze_time("2026-03-02 02:00:00"):

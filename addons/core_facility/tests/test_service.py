@@ -5,7 +5,7 @@ from freezegun import freeze_time
 from PyPDF2 import PdfReader
 
 from odoo import Command, fields
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
 from .service_common import ServiceCase
@@ -116,29 +116,31 @@ class TestServiceFlow(ServiceCase):
             sample.with_user(self.student_a1).action_qualify()
 
     def test_a_sample_not_qualified_returns_to_sample_requested(self):
-        order = self.to_sample_requested(self.open_order())
-        sample = self.add_sample(order, refuse_reason="Ice crystals: not vitrified")
-        sample.with_user(self.manager_t20).action_refuse()
-        order.action_receive_sample()
-        self.assertEqual(order.state, "sample_requested")
-        self.assertFalse(order.sample_qualified_date)
-        self.assertFalse(order.date_deadline, "no commitment without a qualified sample")
-        last = order.sudo().step_ids.sorted(lambda s: (s.date, s.id))[-2:]
-        self.assertEqual(last.mapped("step"), ["sample_received", "sample_requested"])
-        self.assertIn("Ice crystals", last[0].note)
-        # a new round: the refused sample does not count again
-        with self.assertRaisesRegex(UserError, "judge each received sample first"):
+        # the first round and the second sample on the same morning (10:00 in Shanghai)
+        with freeze_time("2026-03-02 02:00:00"):
+            order = self.to_sample_requested(self.open_order())
+            sample = self.add_sample(order, refuse_reason="Ice crystals: not vitrified")
+            sample.with_user(self.manager_t20).action_refuse()
             order.action_receive_sample()
-        arrived = datetime(2026, 3, 2, 2, 0)  # 10:00 in Shanghai
-        second = self.add_sample(order, received_date=arrived)
-        second.with_user(self.leader).action_qualify()
-        order.action_receive_sample()
-        self.assertEqual(order.state, "sample_received")
-        self.assertEqual(order.sample_qualified_date, arrived)
-        self.assertEqual(order.date_deadline, date(2026, 3, 23))
-        self.assertEqual(order.sample_count, 1)
-        with self.assertRaisesRegex(UserError, "judged"):
-            second.with_user(self.leader).write({"received_date": fields.Datetime.now()})
+            self.assertEqual(order.state, "sample_requested")
+            self.assertFalse(order.sample_qualified_date)
+            self.assertFalse(order.date_deadline, "no commitment without a qualified sample")
+            last = order.sudo().step_ids.sorted(lambda s: (s.date, s.id))[-2:]
+            self.assertEqual(last.mapped("step"), ["sample_received", "sample_requested"])
+            self.assertIn("Ice crystals", last[0].note)
+            # a new round: the refused sample does not count again
+            with self.assertRaisesRegex(UserError, "judge each received sample first"):
+                order.action_receive_sample()
+            arrived = datetime(2026, 3, 2, 2, 0)
+            second = self.add_sample(order, received_date=arrived)
+            second.with_user(self.leader).action_qualify()
+            order.action_receive_sample()
+            self.assertEqual(order.state, "sample_received")
+            self.assertEqual(order.sample_qualified_date, arrived)
+            self.assertEqual(order.date_deadline, date(2026, 3, 23))
+            self.assertEqual(order.sample_count, 1)
+            with self.assertRaisesRegex(UserError, "judged"):
+                second.with_user(self.leader).write({"received_date": fields.Datetime.now()})
 
     def test_em_imaging_needs_instrument_time_booked(self):
         order = self.receive_qualified(self.open_order(self.em_type, staff=self.manager_spirit))
@@ -243,15 +245,53 @@ class TestServiceCommitment(ServiceCase):
 
     def test_em_deadline_from_approval(self):
         with freeze_time("2026-03-02 02:00:00"):
-            order = self.open_order(self.em_type, staff=self.manager_spirit)
+            order = self.open_order(self.em_type, self.group_b, staff=self.manager_spirit)
             order.with_user(self.manager_spirit).action_review()
             self.assertEqual(order.date_deadline, date(2026, 3, 16))
             self.assertEqual(order.days_left, 14)
         # approved after 16:00 UTC: already the next day in Shanghai
         with freeze_time("2026-03-02 17:00:00"):
-            other = self.open_order(self.em_type, staff=self.manager_spirit)
+            other = self.open_order(self.em_type, self.group_b, staff=self.manager_spirit)
             other.with_user(self.manager_spirit).action_review()
             self.assertEqual(other.date_deadline, date(2026, 3, 17))
+
+    def test_the_em_commitment_is_for_external_users_only(self):
+        """Seed 000 第三章 第二条 3: 14 days for users outside the center; an internal group's EM
+        order has no default deadline, is never late nor escalated."""
+        staff = self.manager_spirit
+        with freeze_time("2026-03-02 02:00:00"):
+            internal = self.open_order(self.em_type, staff=staff)
+            external = self.open_order(self.em_type, self.group_b, staff=staff)
+            (internal | external).with_user(staff).action_review()
+            self.assertTrue(internal.approval_date)
+            self.assertFalse(internal.default_deadline)
+            self.assertFalse(internal.date_deadline)
+            self.assertEqual(external.date_deadline, date(2026, 3, 16))
+        Order = self.env["facility.service.order"]
+        with freeze_time("2026-03-14 02:00:00"):  # in the external order's warning window
+            Order._cron_commitments()
+            self.assertTrue(external.warned_date)
+            self.assertFalse(internal.warned_date)
+        with freeze_time("2026-04-20 02:00:00"):
+            (internal | external).invalidate_recordset(["is_late", "days_left"])
+            self.assertFalse(internal.is_late)
+            self.assertTrue(external.is_late)
+            late = Order.search([("is_late", "=", True), ("id", "in", (internal | external).ids)])
+            self.assertEqual(late, external)
+            Order._cron_commitments()
+            self.assertFalse(internal.escalated_date)
+            self.assertFalse(internal.activity_ids)
+            self.assertTrue(external.escalated_date)
+
+    def test_the_seed_types_say_whom_their_commitment_is_for(self):
+        self.assertTrue(self.env.ref("core_facility.service_type_em").commitment_external_only)
+        self.assertFalse(self.env.ref("core_facility.service_type_prep").commitment_external_only)
+
+    def test_sample_preparation_commits_to_internal_groups_too(self):
+        with freeze_time("2026-03-02 02:00:00"):
+            internal = self.receive_qualified(self.open_order())
+        self.assertEqual(internal.group_category, "internal")
+        self.assertEqual(internal.date_deadline, date(2026, 3, 23))
 
     def test_negotiated_deadline_applies_once_the_director_signed(self):
         with freeze_time("2026-03-02 02:00:00"):
@@ -411,3 +451,53 @@ class TestServiceFromApplication(ServiceCase):
         # internal groups are not counted against it
         internal = self.application(self.group_a, self.student_a1, self.prep_type)
         self.assertTrue(Order._create_from_application(internal))
+
+
+@tagged("post_install", "-at_install")
+class TestServiceGuards(ServiceCase):
+    """The workload rule for orders opened or moved by hand, and when a sample arrived."""
+
+    def test_orders_opened_by_hand_keep_the_external_capacity(self):
+        """The sample preparation accepts one open external order (its capacity)."""
+        first = self.open_order(group=self.group_b)
+        with self.assertRaisesRegex(
+            ValidationError, "Workload rule: Test Sample Preparation accepts at most 1 .* has 1"
+        ):
+            self.open_order(group=self.group_b)
+        # internal groups are not counted
+        internal = self.open_order()
+        # nor moved onto the external group, nor an external order onto the full type
+        with self.assertRaisesRegex(ValidationError, "Workload rule"):
+            internal.with_user(self.leader).write(
+                {"research_group_id": self.group_b.id, "applicant_id": self.student_b1.id}
+            )
+        em = self.open_order(self.em_type, self.group_b)
+        with self.assertRaisesRegex(ValidationError, "Workload rule"):
+            em.with_user(self.leader).write({"service_type_id": self.prep_type.id})
+        # a cancelled order frees its place
+        first.with_user(self.leader).action_cancel()
+        self.assertTrue(self.open_order(group=self.group_b))
+
+    def test_two_external_orders_at_once_beyond_the_capacity(self):
+        values = {
+            "service_type_id": self.prep_type.id,
+            "research_group_id": self.group_b.id,
+            "applicant_id": self.student_b1.id,
+        }
+        with self.assertRaisesRegex(ValidationError, "at most 1 .* has 0"):
+            self.env["facility.service.order"].with_user(self.leader).create([values, values])
+
+    def test_a_sample_arrives_in_the_past_and_after_it_was_requested(self):
+        with freeze_time("2026-03-02 02:00:00"):
+            order = self.to_sample_requested(self.open_order())
+        with freeze_time("2026-03-05 02:00:00"):
+            with self.assertRaisesRegex(ValidationError, "in the future"):
+                self.add_sample(order, received_date=datetime(2026, 3, 6, 2, 0))
+            with self.assertRaisesRegex(ValidationError, "before .* asked for its sample"):
+                self.add_sample(order, received_date=datetime(2026, 3, 1, 2, 0))
+            sample = self.add_sample(order, received_date=datetime(2026, 3, 4, 2, 0))
+            with self.assertRaisesRegex(ValidationError, "in the future"):
+                sample.with_user(self.leader).write({"received_date": datetime(2026, 3, 20, 2, 0)})
+            sample.with_user(self.leader).action_qualify()
+            order.action_receive_sample()
+        self.assertEqual(order.date_deadline, date(2026, 3, 25))
