@@ -18,7 +18,7 @@ STEP_SELECTION = [
     (T.REVIEWED, "Reviewed"),
     (T.SAMPLE_REQUESTED, "Sample Requested"),
     (T.SAMPLE_RECEIVED, "Sample Received"),
-    (T.PREPARATION, "Preparation Done"),
+    (T.PREPARATION, "Preparation Finished"),
     (T.IMAGING, "Imaging Done"),
     (T.DELIVERED, "Results Delivered"),
     (T.CLOSED, "Closed"),
