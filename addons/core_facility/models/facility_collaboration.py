@@ -4,7 +4,7 @@ from odoo.tools import format_date
 
 from ..rules.codes import AgreementState
 from .access import INSTRUMENT_MANAGER, ensure_single
-from .utils import selection_label
+from .utils import selection_label, to_local
 
 NEGOTIATING, AGREEMENT, ACTIVE, FINISHED, CANCELLED = (
     "negotiating",
@@ -244,9 +244,12 @@ class FacilityCollaboration(models.Model):
     @api.model
     def _create_from_application(self, application):
         """The collaboration of an approved collaboration application (called by its decision),
-        with the application's form; it takes a place of the decision's year, refused with the
-        figures when that year's places are taken."""
-        decided = application.decision_date or fields.Datetime.now()
+        with the application's form; it takes a place of the decision's year in the facility's
+        time zone (a decision on 1 January at 01:00 in Shanghai is one of the new year), refused
+        with the figures when that year's places are taken."""
+        decided = to_local(
+            application.decision_date or fields.Datetime.now(), application._facility_tz()
+        )
         return self.sudo().create(
             {
                 "name": application.title,

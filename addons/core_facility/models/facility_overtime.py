@@ -198,25 +198,7 @@ class FacilityOvertimeRequest(models.Model):
                 raise ValidationError(self.env._("Overtime help is requested on a booking."))
             vals.setdefault("date_start", booking.date_start)
             vals.setdefault("date_stop", booking.date_stop)
-            if not self.env.su:
-                self._check_may_request(booking)
-            if booking.state not in (BookingState.REQUESTED, BookingState.CONFIRMED):
-                raise UserError(
-                    self.env._(
-                        "Overtime rule: %(booking)s is %(state)s; help is requested for a "
-                        "requested or confirmed booking.",
-                        booking=booking.name,
-                        state=booking._state_label(),
-                    )
-                )
-            start = fields.Datetime.to_datetime(vals["date_start"])
-            if start <= now and not self.env.su:
-                raise UserError(
-                    self.env._(
-                        "Overtime rule: help is requested in advance; %(start)s has passed.",
-                        start=RuleText(self.env, booking._fmt_tz()).utc(start),
-                    )
-                )
+            self._check_request(booking, fields.Datetime.to_datetime(vals["date_start"]), now)
             if not vals.get("name") or vals["name"] == "/":
                 vals["name"] = (
                     self.env["ir.sequence"].sudo().next_by_code("facility.overtime.request") or "/"
@@ -228,6 +210,8 @@ class FacilityOvertimeRequest(models.Model):
         return requests
 
     def write(self, vals):
+        """While it waits, the request may be changed as it was made: by someone it concerns, on
+        an open booking, in advance (the checks of create run again); a decided one is not."""
         changing = {"booking_id", "staff_id", "date_start", "date_stop"} & set(vals)
         if changing and not self._guard_open():
             for request in self:
@@ -238,6 +222,19 @@ class FacilityOvertimeRequest(models.Model):
                             request=request.name,
                         )
                     )
+        if changing:
+            now = fields.Datetime.now()
+            new_booking = self.env["facility.booking"].browse(vals.get("booking_id")).sudo()
+            for request in self.filtered(lambda r: r.state == REQUESTED):
+                booking = new_booking if "booking_id" in vals else request.booking_id.sudo()
+                start = (
+                    fields.Datetime.to_datetime(vals["date_start"])
+                    if vals.get("date_start")
+                    else request.date_start
+                )
+                request._check_request(
+                    booking, start, now, booking_changed=booking != request.booking_id
+                )
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
@@ -366,6 +363,36 @@ class FacilityOvertimeRequest(models.Model):
                 }
             )
         )
+
+    def _check_request(self, booking, start, now, booking_changed=True):
+        """The rules of a request (on create, and on a change of its booking, staff member or
+        time while it waits): someone it concerns asks (:meth:`_check_may_request`), on a
+        requested or confirmed booking (checked when the booking is new to the request), before
+        the help starts (``start`` after ``now``). Superuser code (data, demo) is trusted with
+        who and when."""
+        if not booking.exists():
+            raise ValidationError(self.env._("Overtime help is requested on a booking."))
+        if not self.env.su:
+            self._check_may_request(booking)
+        if booking_changed and booking.state not in (
+            BookingState.REQUESTED,
+            BookingState.CONFIRMED,
+        ):
+            raise UserError(
+                self.env._(
+                    "Overtime rule: %(booking)s is %(state)s; help is requested for a "
+                    "requested or confirmed booking.",
+                    booking=booking.name,
+                    state=booking._state_label(),
+                )
+            )
+        if start and start <= now and not self.env.su:
+            raise UserError(
+                self.env._(
+                    "Overtime rule: help is requested in advance; %(start)s has passed.",
+                    start=RuleText(self.env, booking._fmt_tz()).utc(start),
+                )
+            )
 
     def _check_may_request(self, booking):
         """The booking's operator, whoever booked it, its group's PI, the instrument's staff or

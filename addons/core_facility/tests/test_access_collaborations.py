@@ -1,9 +1,10 @@
 """The access matrix of collaborations, their agreements, the yearly collaboration places and staff
 overtime help (issue 9), as real non-admin users.
 
-- collaborations: the group's members and PI read their own (portal users too); reviewers read
-  all; instrument managers run them (read, write); the facility manager manages all; the stage
-  changes only through the actions;
+- collaborations: the group's members and PI read their own (portal users too); reviewers only
+  their own group's, like any member (a collaboration carries its application's content);
+  instrument managers run them (read, write); the facility manager manages all; the stage changes
+  only through the actions;
 - agreements: the group's members and PI read their own; instrument managers and the facility
   manager record them; the state changes only through the actions;
 - collaboration places: every internal user reads them; the facility manager sets them;
@@ -12,6 +13,8 @@ overtime help (issue 9), as real non-admin users.
   the director decides (the state only through the actions).
 """
 
+from odoo import Command
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from .test_access_matrix import (
@@ -55,7 +58,7 @@ MODELS = {
             "year": 2043,
         },
         lambda f: {"note": "<p>Agreed details</p>"},
-        crud({USER, PI, IM, FMGR, REVIEWER}, FM, {IM, FMGR}, FM),
+        crud({USER, PI, IM, FMGR}, FM, {IM, FMGR}, FM),
     ),
     AGREEMENT: (
         "agreement_a",
@@ -97,9 +100,9 @@ FIELD_ROWS = [
         REFUSED,
     ),
     *write(COLLABORATION, "collaboration_a", (IM, FMGR), {"nda_required": True}, ALLOWED),
-    *search(COLLABORATION, "collaboration_b", (PORTAL, REVIEWER, IM, FMGR), [], FOUND),
-    *search(COLLABORATION, "collaboration_b", (USER, PI, FINANCE), [], HIDDEN),
-    *search(COLLABORATION, "collaboration_a", (PORTAL,), [], HIDDEN),
+    *search(COLLABORATION, "collaboration_b", (PORTAL, IM, FMGR), [], FOUND),
+    *search(COLLABORATION, "collaboration_b", (USER, PI, REVIEWER, FINANCE), [], HIDDEN),
+    *search(COLLABORATION, "collaboration_a", (PORTAL, REVIEWER), [], HIDDEN),
     # agreements: the state only through the actions; a signed one is not edited
     *locked(AGREEMENT, "agreement_a", tuple(EVERYONE), {"state": "signed"}),
     *write(AGREEMENT, "agreement_signed_a", (IM, FMGR), {"date_expiry": "2040-01-01"}, REFUSED),
@@ -160,3 +163,15 @@ class TestAccessCollaborations(AccessMatrixCase):
 
     def test_collaboration_models(self):
         self._run([*crud_rows(MODELS), *FIELD_ROWS])
+
+    def test_reviewer_reads_only_his_own_groups_collaborations(self):
+        """A reviewer who is a member of group A reads group A's collaborations as a member,
+        and nothing of the other groups'."""
+        self.group_a.sudo().member_ids = [Command.link(self.reviewer.id)]
+        Collaboration = self.env["facility.collaboration"].with_user(self.reviewer)
+        both = self.collaboration_a | self.collaboration_b
+        found = Collaboration.search([("id", "in", both.ids)])
+        self.assertEqual(found, self.collaboration_a)
+        self.assertEqual(self.collaboration_a.with_user(self.reviewer).name, "Collaboration A")
+        with self.assertRaises(AccessError):
+            self.collaboration_b.with_user(self.reviewer).read(["name"])

@@ -90,6 +90,28 @@ class TestCollaborationFromApplication(CollaborationCase):
         )
         self.assertIn("Vesicle proteins in situ.", collaboration.research_background)
 
+    def test_year_of_the_decision_in_the_facilitys_time_zone(self):
+        """Decided on 31 December 2031 at 17:00 UTC, i.e. 1 January 2032 at 01:00 in Shanghai:
+        the collaboration takes a place of 2032 (2031's are all taken)."""
+        self.env.company.partner_id.tz = "Asia/Shanghai"
+        self.Year.create({"year": 2031, "places": 1})
+        self.collaboration(year=2031)
+        Collaboration = self.Collaboration.with_user(self.director)
+        decided = self.application(decision_date="2031-12-31 17:00:00")
+        collaboration = Collaboration._create_from_application(decided.with_user(self.director))
+        self.assertEqual(collaboration.year, 2032)
+        # not decided yet (called by the decision itself): now, in the facility's time zone
+        undecided = self.application(decision_date=False)
+        with freeze_time("2031-12-31 17:00:00"):
+            collaboration = Collaboration._create_from_application(
+                undecided.with_user(self.director)
+            )
+        self.assertEqual(collaboration.year, 2032)
+        # the day before in Shanghai is still 2031, whose places are taken
+        late = self.application(decision_date="2031-12-31 15:59:00")
+        with self.assertRaisesRegex(ValidationError, "collaboration places of 2031 are taken"):
+            Collaboration._create_from_application(late.with_user(self.director))
+
     def test_places_of_the_year_are_counted(self):
         self.Year.create({"year": 2038, "places": 3})
         self.collaboration()

@@ -111,6 +111,54 @@ class TestOvertime(FacilityCase):
         with freeze_time(NOW), self.assertRaisesRegex(ValidationError, "lies within its booking"):
             self.request(date_stop=datetime(2026, 12, 2, 16))
 
+    def test_changes_while_waiting_are_checked_again(self):
+        """The requester cannot move a waiting request into the past nor onto a booking that is
+        not his: the checks of the request run again on a change."""
+        with freeze_time(NOW):
+            # Thursday 3 December 2026, 15:00-23:00 in Shanghai, group B's
+            others = (
+                self.env["facility.booking"]
+                .with_user(self.student_b1)
+                .create(
+                    {
+                        "instrument_id": self.spirit.id,
+                        "operator_id": self.student_b1.id,
+                        "research_group_id": self.group_b.id,
+                        "purpose": "Group B's tomography",
+                        "date_start": datetime(2026, 12, 3, 7),
+                        "date_stop": datetime(2026, 12, 3, 15),
+                    }
+                )
+            )
+            request = self.request().with_user(self.student_a1)
+            with self.assertRaisesRegex(
+                UserError, r"help on .* is requested by its operator, its group's PI"
+            ):
+                request.write(
+                    {
+                        "booking_id": others.id,
+                        "date_start": datetime(2026, 12, 3, 7),
+                        "date_stop": datetime(2026, 12, 3, 15),
+                    }
+                )
+            # within its own booking and in advance: fine
+            request.write({"date_start": datetime(2026, 12, 2, 11)})
+        with freeze_time("2026-12-02 10:00:00"):
+            with self.assertRaisesRegex(UserError, "help is requested in advance; .* has passed"):
+                request.write({"date_start": datetime(2026, 12, 2, 9, 30)})
+            # a change of the end of help that has not started yet is still fine
+            request.write({"date_stop": datetime(2026, 12, 2, 14)})
+        self.assertRecordValues(
+            request,
+            [
+                {
+                    "booking_id": self.booking.id,
+                    "date_start": datetime(2026, 12, 2, 11),
+                    "date_stop": datetime(2026, 12, 2, 14),
+                }
+            ],
+        )
+
     @freeze_time(NOW)
     def test_only_the_director_decides(self):
         request = self.request()
