@@ -61,7 +61,7 @@ class FacilityOvertimeRequest(models.Model):
     )
     date_start = fields.Datetime(string="From", required=True, tracking=True)
     date_stop = fields.Datetime(string="To", required=True, tracking=True)
-    hours = fields.Float(compute="_compute_hours", store=True)
+    hours = fields.Float(string="Help (h)", compute="_compute_hours", store=True)
     offhours_hours = fields.Float(
         string="Outside Working Hours (h)",
         compute="_compute_offhours_hours",
