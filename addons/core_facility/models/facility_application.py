@@ -31,6 +31,10 @@ GUARDED_FIELDS = (
     "special_cleared_date",
     "answer_user_id",
     "answer_date",
+    # stored related fields: recomputed by the ORM (not through write), never written directly
+    "pi_id",
+    "meeting_date",
+    "deadline",
 )
 # What the applicant wrote: changed in draft only, by the applicant, the PI or a facility manager.
 CONTENT_FIELDS = frozenset(
@@ -255,6 +259,12 @@ class FacilityApplication(models.Model):
         compute_sudo=True,
         groups="core_facility.group_facility_reviewer",
     )
+    votes_visible = fields.Boolean(
+        compute="_compute_votes",
+        compute_sudo=True,
+        groups="core_facility.group_facility_reviewer",
+        help="The tally is hidden from the PI and members of the applicant's research group.",
+    )
     my_vote = fields.Selection(
         [
             (Vote.APPROVE, "Approve"),
@@ -333,10 +343,18 @@ class FacilityApplication(models.Model):
                 lambda u, a=application: not a._is_own_group(u)
             )
 
-    @api.depends("review_ids.vote")
+    @api.depends_context("uid")
+    @api.depends("review_ids.vote", "research_group_id")
     def _compute_votes(self):
+        """The tally, except for the applicant's own group (conflict of interest): zero there,
+        unless the user is a facility manager."""
+        user = self.env.user
+        manager = user.has_group(FACILITY_MANAGER)
         for application in self:
-            counts = rules.vote_counts(application.review_ids.mapped("vote"))
+            visible = manager or not application._is_own_group(user)
+            application.votes_visible = visible
+            votes = application.review_ids.mapped("vote") if visible else []
+            counts = rules.vote_counts(votes)
             application.vote_approve_count = counts[Vote.APPROVE]
             application.vote_changes_count = counts[Vote.APPROVE_CHANGES]
             application.vote_reject_count = counts[Vote.REJECT]
@@ -427,6 +445,8 @@ class FacilityApplication(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if not self._guard_open():
+            self._drop_reserved_fields(vals_list)
         applications = super().create(vals_list)
         if not self.env.su and not self.env.user.has_group(FACILITY_MANAGER):
             applications._check_membership()
@@ -451,6 +471,20 @@ class FacilityApplication(models.Model):
                         name=application.display_name,
                     )
                 )
+
+    def _drop_reserved_fields(self, vals_list):
+        """The experts' discussion and a consultation's answer are not the applicant's to
+        pre-fill: dropped at creation unless the caller may write them (a facility manager,
+        the committee's chair, the facility's staff for the answer)."""
+        user = self.env.user
+        manager = user.has_group(FACILITY_MANAGER)
+        for vals in vals_list:
+            company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+            chair = user == company.sudo().facility_review_chair_id
+            if not (manager or chair):
+                vals.pop("special_discussion", None)
+            if not (manager or user.has_group(INSTRUMENT_MANAGER)):
+                vals.pop("answer", None)
 
     def _check_write_policy(self, vals):
         """Who may change what, and when (the guarded fields are refused by the mixin)."""
@@ -551,6 +585,7 @@ class FacilityApplication(models.Model):
                 )
             application._write_guarded({"state": S.WITHDRAWN})
             application.sudo().activity_ids.unlink()
+            application.sudo().review_ids.activity_ids.unlink()
         return True
 
     def action_open_review(self):
@@ -844,10 +879,7 @@ class FacilityApplication(models.Model):
         )
         if approve and app.kind == K.COLLABORATION:
             self.env["facility.collaboration"]._create_from_application(app)
-        review_type = self.env.ref("core_facility.mail_activity_type_application_review")
-        app.activity_ids.filtered(lambda a: a.activity_type_id == review_type).action_feedback(
-            feedback=self.env._("The committee decided.")
-        )
+        app.review_ids._done_activities(feedback=self.env._("The committee decided."))
         app._notify_applicant()
         app.batch_id._close_if_decided()
         return True
@@ -882,25 +914,25 @@ class FacilityApplication(models.Model):
     def _start_review(self, batch):
         """The meeting: one review per reviewer of the batch (none for reviewers of the
         application's own group) and their review activities, due on the batch's deadline."""
-        Review = self.env["facility.application.review"].sudo()
-        review_type = self.env.ref("core_facility.mail_activity_type_application_review")
+        Review = (
+            self.env["facility.application.review"]
+            .sudo()
+            .with_context(mail_create_nosubscribe=True, mail_create_nolog=True)
+        )
         for application in self.sudo():
             reviewers = batch.reviewer_ids.filtered(lambda u, a=application: not a._is_own_group(u))
             existing = application.review_ids.reviewer_id
-            for reviewer in reviewers - existing:
-                Review.create(
+            reviews = Review.create(
+                [
                     {
                         "application_id": application.id,
                         "reviewer_id": reviewer.id,
                         "batch_id": batch.id,
                     }
-                )
-                application.activity_schedule(
-                    activity_type_id=review_type.id,
-                    date_deadline=batch.deadline,
-                    user_id=reviewer.id,
-                    summary=self.env._("Review %(name)s", name=application.display_name),
-                )
+                    for reviewer in reviewers - existing
+                ]
+            )
+            reviews._schedule_review_activity()
             application._write_guarded({"state": S.IN_REVIEW})
 
     def _schedule_consultation(self):
@@ -929,23 +961,9 @@ class FacilityApplication(models.Model):
             )
 
     def _remind_overdue(self):
-        """Remind, once, each reviewer of an overdue application who has not voted."""
-        for review in self.sudo().review_ids.filtered(lambda r: not r.vote and not r.reminded_date):
-            reviewer = review.reviewer_id
-            application = review.application_id.with_context(lang=reviewer.lang or self.env.lang)
-            application.message_notify(
-                partner_ids=reviewer.partner_id.ids,
-                subject=application.env._(
-                    "Review overdue: %(name)s", name=application.display_name
-                ),
-                body=application.env._(
-                    "The committee's answer on %(name)s was due on %(deadline)s and your vote is "
-                    "still missing: please record your opinion and vote.",
-                    name=application.display_name,
-                    deadline=fields.Date.to_string(application.deadline),
-                ),
-            )
-            review._write_guarded({"reminded_date": fields.Datetime.now()})
+        """Remind, once, each reviewer of an overdue application who has not voted (on his
+        review, not in the application's chatter)."""
+        self.sudo().review_ids.filtered(lambda r: not r.vote and not r.reminded_date)._remind()
 
     def _is_own_group(self, user):
         """Whether ``user`` is the PI or a member of this application's research group."""

@@ -3,7 +3,7 @@ from odoo.exceptions import UserError, ValidationError
 
 from ..rules import review as rules
 from ..rules.codes import ApplicationState, Vote
-from .access import field_labels
+from .access import ensure_single, field_labels
 
 
 class FacilityApplicationReview(models.Model):
@@ -13,7 +13,7 @@ class FacilityApplicationReview(models.Model):
 
     _name = "facility.application.review"
     _description = "Application Review"
-    _inherit = ["facility.guarded.mixin", "mail.thread"]
+    _inherit = ["facility.guarded.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "application_id, reviewer_id"
     _guarded_fields = ("application_id", "batch_id", "reviewer_id", "vote_date", "reminded_date")
 
@@ -121,9 +121,51 @@ class FacilityApplicationReview(models.Model):
                     )
                 )
 
-    def _done_activities(self):
+    def action_open_application(self):
+        """Open the application under review (from the review, or the reviewer's activity)."""
+        review = ensure_single(self)
+        return {
+            "type": "ir.actions.act_window",
+            "name": review.application_id.display_name,
+            "res_model": "facility.application",
+            "res_id": review.application_id.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
+
+    def _schedule_review_activity(self):
+        """The reviewer's to-do, on the review (his systray), due on the batch's answer date."""
         review_type = self.env.ref("core_facility.mail_activity_type_application_review")
         for review in self.sudo():
-            review.application_id.activity_ids.filtered(
-                lambda a, r=review: a.activity_type_id == review_type and a.user_id == r.reviewer_id
-            ).action_feedback(feedback=review.opinion or False)
+            review.activity_schedule(
+                activity_type_id=review_type.id,
+                date_deadline=review.batch_id.deadline or review.application_id.deadline,
+                user_id=review.reviewer_id.id,
+                summary=self.env._("Review %(name)s", name=review.application_id.display_name),
+            )
+
+    def _done_activities(self, feedback=False):
+        """Mark the review activities done, on the reviews only: the opinion stays on the review
+        (where the applicant cannot read it) and is not copied into any message."""
+        review_type = self.env.ref("core_facility.mail_activity_type_application_review")
+        self.sudo().activity_ids.filtered(
+            lambda a: a.activity_type_id == review_type
+        ).action_feedback(feedback=feedback)
+
+    def _remind(self):
+        """Remind the reviewer, in his or her language, on the review itself."""
+        for review in self.sudo():
+            reviewer = review.reviewer_id
+            review = review.with_context(lang=reviewer.lang or self.env.lang)
+            application = review.application_id
+            review.message_notify(
+                partner_ids=reviewer.partner_id.ids,
+                subject=review.env._("Review overdue: %(name)s", name=application.display_name),
+                body=review.env._(
+                    "The committee's answer on %(name)s was due on %(deadline)s and your vote is "
+                    "still missing: please record your opinion and vote.",
+                    name=application.display_name,
+                    deadline=fields.Date.to_string(application.deadline),
+                ),
+            )
+            review._write_guarded({"reminded_date": fields.Datetime.now()})

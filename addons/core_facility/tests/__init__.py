@@ -9,6 +9,7 @@ from . import (
     test_allocation_pools,
     test_application_allocation,
     test_application_common,
+    test_application_confidential,
     test_application_language,
     test_application_review,
     test_application_tours,

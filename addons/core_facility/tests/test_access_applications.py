@@ -111,6 +111,15 @@ FIELD_ROWS = [
     *locked(
         LINE, "app_line", AUTHORS, {"hours_granted": 500, "allocation_id": ref("allocation_a")}
     ),
+    # stored related fields: recomputed by the ORM, never written (a later answer date would
+    # clear "Overdue", another PI would change who counts as the application's author)
+    *locked(
+        APPLICATION,
+        "app_review",
+        (USER, PI, FMGR),
+        {"pi_id": ref("pi_b"), "meeting_date": "2031-03-07", "deadline": "2031-12-31"},
+    ),
+    *locked(APPLICATION, "app_draft", (USER, PI), {"pi_id": ref("pi_b"), "deadline": "2031-12-31"}),
     # what was submitted stays as submitted
     *write(APPLICATION, "app_review", (USER, PI, FMGR), {"title": "Changed"}, REFUSED),
     *write(LINE, "app_review_line", (USER, PI, FMGR), {"hours_requested": 400}, REFUSED),

@@ -115,8 +115,9 @@ class TestApplicationReview(ApplicationCase):
             .with_user(self.pi_a)
             .search([("application_id", "=", own.id)])
         )
-        # activities due on the batch's answer date
-        activities = own.sudo().activity_ids
+        # activities on the reviews (not the application), due on the batch's answer date
+        self.assertFalse(own.sudo().activity_ids)
+        activities = own.sudo().review_ids.activity_ids
         self.assertEqual(activities.user_id, self.reviewer_x | self.reviewer_y)
         self.assertEqual(set(activities.mapped("date_deadline")), {date(2026, 2, 27)})
         # votes: an opinion to reject; one's own review only
@@ -124,7 +125,7 @@ class TestApplicationReview(ApplicationCase):
             self.vote(own, self.reviewer_x, "reject")
         self.vote(own, self.reviewer_x, "approve_changes", "Screen the grids on Talos first.")
         self.vote(own, self.reviewer_y, "approve")
-        self.assertEqual(own.sudo().activity_ids, self.env["mail.activity"])
+        self.assertEqual(own.sudo().review_ids.activity_ids, self.env["mail.activity"])
         with self.assertRaises(AccessError):
             self.review_of(own, self.reviewer_y).with_user(self.reviewer_x).vote = "reject"
         action = other.with_user(self.pi_a).action_open_review()
@@ -179,6 +180,7 @@ class TestApplicationReview(ApplicationCase):
         self.assertEqual(application.hours_granted, 30)
         self.assertEqual(application.batch_id.state, "done")
         self.assertFalse(application.sudo().activity_ids)
+        self.assertFalse(application.sudo().review_ids.activity_ids)
         with self.assertRaisesRegex(UserError, "Reviews are recorded while the application"):
             self.vote(application, self.reviewer_y, "reject", "Too late")
         application.with_user(self.student_a1).action_close()
@@ -276,25 +278,28 @@ class TestApplicationReview(ApplicationCase):
                 Application.search([("is_overdue", "=", False), ("id", "=", application.id)]),
                 Application,
             )
+            reviews = application.sudo().review_ids
             before = self.env["mail.message"].search_count(
                 [("model", "=", "facility.application"), ("res_id", "=", application.id)]
             )
             self.env[CRON]._cron_committee()
             self.env[CRON]._cron_committee()
+            # the reminder is on the reviewer's review, not in the application's chatter
             reminders = self.env["mail.message"].search(
                 [
-                    ("model", "=", "facility.application"),
-                    ("res_id", "=", application.id),
+                    ("model", "=", "facility.application.review"),
+                    ("res_id", "in", reviews.ids),
                     ("subject", "like", "Review overdue"),
                 ]
             )
             self.assertEqual(reminders.partner_ids, self.reviewer_y.partner_id)
+            self.assertEqual(reminders.res_id, self.review_of(application, self.reviewer_y).id)
             self.assertEqual(len(reminders), 1)
             self.assertEqual(
                 self.env["mail.message"].search_count(
                     [("model", "=", "facility.application"), ("res_id", "=", application.id)]
                 ),
-                before + 1,
+                before,
             )
             self.assertTrue(self.review_of(application, self.reviewer_y).reminded_date)
             self.assertFalse(self.review_of(application, self.reviewer_x).reminded_date)
