@@ -163,7 +163,9 @@ class FacilityApplication(models.Model):
     expected_outcome = fields.Text()
     time_frame = fields.Char(string="Expected Time Frame")
     # instrument time: hours asked per month per instrument
-    line_ids = fields.One2many("facility.application.line", "application_id", string="Hours")
+    line_ids = fields.One2many(
+        "facility.application.line", "application_id", string="Instrument Hours"
+    )
     hours_requested = fields.Float(string="Hours Asked", compute="_compute_hours")
     hours_granted = fields.Float(compute="_compute_hours")
     is_pilot_project = fields.Boolean(

@@ -37,7 +37,7 @@ class FacilityReviewBatch(models.Model):
     application_ids = fields.One2many("facility.application", "batch_id", string="Applications")
     application_count = fields.Integer(compute="_compute_application_count")
     state = fields.Selection(
-        [("open", "Open"), ("in_review", "In Review"), ("done", "Done")],
+        [("open", "Taking Applications"), ("in_review", "In Review"), ("done", "Done")],
         default="open",
         required=True,
         tracking=True,
