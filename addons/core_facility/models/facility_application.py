@@ -150,7 +150,9 @@ class FacilityApplication(models.Model):
         default=lambda self: self.env.user.facility_group_ids[:1],
     )
     pi_id = fields.Many2one(related="research_group_id.pi_id", store=True, index=True)
-    group_category = fields.Selection(related="research_group_id.category")
+    group_category = fields.Selection(
+        related="research_group_id.category", string="Internal / External"
+    )
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company
     )
