@@ -231,6 +231,7 @@ class FacilityApplication(models.Model):
         string="Reviewers",
         compute="_compute_reviewer_ids",
         compute_sudo=True,
+        groups="core_facility.group_facility_reviewer,core_facility.group_facility_instrument_manager",
         help="The batch's reviewers, except those of the applicant's research group.",
     )
     review_ids = fields.One2many(

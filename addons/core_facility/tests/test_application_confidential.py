@@ -4,7 +4,7 @@ voted yet, the tally of one's own group's application; and the fields the applic
 
 from freezegun import freeze_time
 
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from .test_application_common import FRIDAY, WEDNESDAY, ApplicationCase
@@ -129,6 +129,14 @@ class TestApplicationConfidential(ApplicationCase):
         for user in (self.chair, self.director):
             counts = self.own.with_user(user).read(list(VOTES))[0]
             self.assertEqual([counts[name] for name in VOTES], [1, 0, 1, 0])
+
+    def test_the_applicant_does_not_learn_who_reviews(self):
+        """The committee's names are for the committee and the staff, not for the applicant."""
+        with self.assertRaises(AccessError):
+            self.own.with_user(self.student_a1).read(["reviewer_ids"])
+        self.assertTrue(
+            self.own.with_user(self.reviewer_x).read(["reviewer_ids"])[0]["reviewer_ids"]
+        )
 
     # -- defect 3: stored related fields ----------------------------------------------------------
 
