@@ -22,43 +22,21 @@ from odoo.tools import html2plaintext, is_html_empty, plaintext2html
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
+from ..models.facility_application import REQUIRED_FIELDS
 from ..rules.codes import APPLICATION_PENDING, ApplicationKind, ApplicationState
 from .portal import ECHO_MAX, record_id
 
 K = ApplicationKind
 S = ApplicationState
-# The fields of the form of each kind, as the seed's application forms ask for them (第三章,
-# 附件2 §3–5, 附件5); ``lines`` are the hours asked per instrument and month.
+# The fields of the form of each kind: those its submission requires (the seed's application
+# forms, 第三章, 附件2 §3–5, 附件5, defined once on the model), the optional special request, and
+# ``lines``, the hours asked per instrument and month.
+SPECIAL_FIELDS = ("special_request", "experimental_risk", "expected_result")
 KIND_FIELDS = {
-    K.SERVICE: (
-        "service_type_id",
-        "sample_description",
-        "sample_source",
-        "techniques",
-        "expected_outcome",
-        "time_frame",
-        "special_request",
-        "experimental_risk",
-        "expected_result",
-    ),
-    K.INSTRUMENT_TIME: (
-        "lines",
-        "research_background",
-        "scientific_question",
-        "sample_description",
-        "expected_outcome",
-        "special_request",
-        "experimental_risk",
-        "expected_result",
-    ),
-    K.COLLABORATION: (
-        "collaboration_mode",
-        "progress_stage",
-        "research_background",
-        "scientific_question",
-        "expected_outcome",
-    ),
-    K.CONSULTATION: ("question", "instrument_id"),
+    K.SERVICE: (*REQUIRED_FIELDS[K.SERVICE], *SPECIAL_FIELDS),
+    K.INSTRUMENT_TIME: ("lines", *REQUIRED_FIELDS[K.INSTRUMENT_TIME], *SPECIAL_FIELDS),
+    K.COLLABORATION: REQUIRED_FIELDS[K.COLLABORATION],
+    K.CONSULTATION: (*REQUIRED_FIELDS[K.CONSULTATION], "instrument_id"),
 }
 # Free-text fields and the longest value each accepts.
 TITLE_MAX = 200

@@ -11,12 +11,19 @@ from odoo.tests import new_test_user, tagged
 
 from .test_access_matrix import (
     ALLOWED,
+    FINANCE,
     FM,
+    FMGR,
     FOUND,
     HIDDEN,
+    IM,
     INTERNAL,
     NOBODY,
+    PI,
+    PORTAL,
     REFUSED,
+    REVIEWER,
+    USER,
     AccessMatrixCase,
     crud,
     crud_rows,
@@ -27,15 +34,6 @@ from .test_access_matrix import (
     write,
 )
 
-USER, PI, IM, FMGR, REVIEWER, FINANCE, PORTAL = (
-    "user",
-    "pi",
-    "instrument manager",
-    "facility manager",
-    "reviewer",
-    "finance",
-    "portal",
-)
 APPLICATION, LINE, REVIEW = (
     "facility.application",
     "facility.application.line",

@@ -20,11 +20,18 @@ from odoo.tests import tagged
 from .test_access_matrix import (
     ALLOWED,
     EVERYONE,
+    FINANCE,
     FM,
+    FMGR,
     FOUND,
     HIDDEN,
+    IM,
     INTERNAL,
+    PI,
+    PORTAL,
     REFUSED,
+    REVIEWER,
+    USER,
     AccessMatrixCase,
     crud,
     crud_rows,
@@ -38,15 +45,6 @@ COLLABORATION = "facility.collaboration"
 AGREEMENT = "facility.collaboration.agreement"
 YEAR = "facility.collaboration.year"
 OVERTIME = "facility.overtime.request"
-USER, PI, IM, FMGR, REVIEWER, FINANCE, PORTAL = (
-    "user",
-    "pi",
-    "instrument manager",
-    "facility manager",
-    "reviewer",
-    "finance",
-    "portal",
-)
 PDF = b"JVBERi0xLjQKJSVFT0YK"
 
 MODELS = {

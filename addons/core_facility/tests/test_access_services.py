@@ -18,9 +18,16 @@ from odoo.tests import new_test_user, tagged
 from .test_access_matrix import (
     ALLOWED,
     EVERYONE,
+    FINANCE,
     FM,
+    FMGR,
+    IM,
     NOBODY,
+    PI,
+    PORTAL,
     REFUSED,
+    REVIEWER,
+    USER,
     AccessMatrixCase,
     create,
     crud,
@@ -37,15 +44,6 @@ STAFF = frozenset({"instrument manager", "facility manager"})
 READERS = frozenset({"user", "pi", "instrument manager", "facility manager", "finance"})
 ORDER, STEP, SAMPLE = "facility.service.order", "facility.service.step", "facility.service.sample"
 CONSUMABLE, COMPLAINT = "facility.service.consumable", "facility.complaint"
-USER, PI, IM, FMGR, REVIEWER, FINANCE, PORTAL = (
-    "user",
-    "pi",
-    "instrument manager",
-    "facility manager",
-    "reviewer",
-    "finance",
-    "portal",
-)
 
 MODELS = {
     "facility.service.type": (
