@@ -200,3 +200,62 @@ class AgreementState(StrEnum):
     DRAFTED = "drafted"
     SIGNED = "signed"
     EXPIRED = "expired"
+
+
+# -- integrity (seed 000, 附件3, 附件4) -----------------------------------------------------------
+
+
+class ViolationTrack(StrEnum):
+    """Which ladder of 附件4 a violation class climbs."""
+
+    NO_CONSEQUENCE = "none"  # 未造成不良后果: counted per group per year (3, 6, 10)
+    CONSEQUENCE = "consequence"  # 造成不良后果但不严重: counted per user (1, 2, 3)
+    SERIOUS = "serious"  # 造成严重后果: one is enough for the longest suspension
+
+
+class ViolationState(StrEnum):
+    RECORDED = "recorded"
+    CONTESTED = "contested"  # the PI contests it: it still counts until withdrawn
+    UPHELD = "upheld"  # a facility manager upheld it after a contest
+    WITHDRAWN = "withdrawn"  # never deleted; stops counting
+
+
+# Violations that count in the ledger and the ladders.
+COUNTED_VIOLATION_STATES = (
+    ViolationState.RECORDED,
+    ViolationState.CONTESTED,
+    ViolationState.UPHELD,
+)
+
+
+class ViolationSource(StrEnum):
+    """Where a violation comes from: by hand, or what the system knows."""
+
+    MANUAL = "manual"
+    NO_SHOW = "no_show"
+    LATE_CANCEL = "late_cancel"
+    UNDER_USE = "under_use"
+    NO_BOOKING = "no_booking"  # use without a booking (IoT)
+    UNPAID_FEES = "unpaid_fees"  # fees overdue (billing)
+    ACKNOWLEDGEMENT = "acknowledgement"  # a publication without the acknowledgement (附件3)
+
+
+class SanctionKind(StrEnum):
+    """Measures the ladders and staff take; each is created once and shown on the group."""
+
+    INTERVIEW = "interview"  # 约谈
+    PI_NOTICE = "pi_notice"  # 正式通知课题组PI
+    RETRAINING = "retraining"  # 再培训 / 加强培训 (qualifications need retraining)
+    GROUP_RESTRICTION = "group_restriction"  # 课题组限制使用机时
+    USER_SUSPENSION = "user_suspension"  # 暂停其使用权
+    ALLOWANCE = "allowance"  # repeat wasters: a smaller booking allowance
+    USE_REFUSAL = "use_refusal"  # 拒绝仪器使用权 (group or unit), 6 months to 2 years
+    SERVICE_REFUSAL = "service_refusal"  # 拒绝技术服务申请, 1 to 2 years
+    BLACKLIST = "blacklist"  # 服务黑名单
+
+
+class IntegrityGrade(StrEnum):
+    EXCELLENT = "excellent"  # 优
+    GOOD = "good"  # 良
+    FAIR = "fair"  # 中
+    POOR = "poor"  # 差
