@@ -45,6 +45,33 @@ class FacilitySanction(models.Model):
         return self.browse()
 
     @api.model
+    def _impose(
+        self,
+        kind,
+        research_group,
+        date_from,
+        date_to=None,
+        user=None,
+        unit=None,
+        reason=None,
+        violations=None,
+    ):
+        """Impose a sanction decided by staff or a rule (publications, the ladders): the one way
+        a sanction is created. Returns it."""
+        return self.sudo().create(
+            {
+                "kind": kind,
+                "research_group_id": research_group.id,
+                "user_id": user.id if user else False,
+                "unit_id": unit.id if unit else False,
+                "date_from": date_from,
+                "date_to": date_to,
+                "reason": reason,
+                "violation_ids": [fields.Command.set(violations.ids)] if violations else [],
+            }
+        )
+
+    @api.model
     def _active_for(self, research_group, user, moment, kinds=None):
         """The sanctions in force at ``moment`` on the group (its unit) or the user that the
         booking and service rules enforce."""
