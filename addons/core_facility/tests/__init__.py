@@ -43,3 +43,4 @@ from . import (
     test_tours,
     test_views,
 )
+from . import test_violation
