@@ -25,9 +25,15 @@ IDENTITY_FIELDS = {
     "recorded_by_id",
     "company_id",
 }
-# The contest and the decision: only through the actions.
+# The contest and the decision, and what follows from the class and the date: only through the
+# actions and the computes.
 GUARDED_FIELDS = (
     "state",
+    "points",
+    "year",
+    "is_counted",
+    "track",
+    "source",
     "contest_reason",
     "contested_by_id",
     "contest_date",
@@ -53,7 +59,12 @@ class FacilityViolation(models.Model):
 
     name = fields.Char(string="Reference", readonly=True, copy=False, default="/")
     type_id = fields.Many2one(
-        "facility.violation.type", string="Violation", required=True, index=True, tracking=True
+        "facility.violation.type",
+        string="Violation",
+        required=True,
+        index=True,
+        tracking=True,
+        ondelete="restrict",
     )
     class_id = fields.Many2one(
         "facility.violation.class",

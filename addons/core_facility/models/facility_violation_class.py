@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 from ..rules.codes import ViolationTrack
 
@@ -40,3 +41,19 @@ class FacilityViolationClass(models.Model):
         ("code_unique", "UNIQUE(code)", "A violation class code must be unique."),
         ("points_positive", "CHECK(points >= 0)", "A deduction cannot be negative."),
     ]
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_unused_only(self):
+        Type = self.env["facility.violation.type"].sudo().with_context(active_test=False)
+        Violation = self.env["facility.violation"].sudo()
+        for vclass in self:
+            if Type.search_count([("class_id", "=", vclass.id)]) or Violation.search_count(
+                [("class_id", "=", vclass.id)]
+            ):
+                raise UserError(
+                    self.env._(
+                        "Violation class %(name)s is used by violation types or violations: "
+                        "archive it instead.",
+                        name=vclass.name,
+                    )
+                )

@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 from ..rules.codes import ViolationSource
 
@@ -14,7 +15,9 @@ class FacilityViolationType(models.Model):
     name = fields.Char(required=True, translate=True)
     code = fields.Char(required=True)
     sequence = fields.Integer(default=10)
-    class_id = fields.Many2one("facility.violation.class", string="Default Class", required=True)
+    class_id = fields.Many2one(
+        "facility.violation.class", string="Default Class", required=True, ondelete="restrict"
+    )
     source = fields.Selection(
         [
             (ViolationSource.MANUAL, "Recorded by Staff"),
@@ -38,3 +41,15 @@ class FacilityViolationType(models.Model):
     _sql_constraints = [
         ("code_unique", "UNIQUE(code)", "A violation type code must be unique."),
     ]
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_unused_only(self):
+        Violation = self.env["facility.violation"].sudo()
+        for vtype in self:
+            if Violation.search_count([("type_id", "=", vtype.id)]):
+                raise UserError(
+                    self.env._(
+                        "Violation type %(name)s has violations on record: archive it instead.",
+                        name=vtype.name,
+                    )
+                )
