@@ -99,7 +99,6 @@ class FacilityResearchGroup(models.Model):
         string="Ledger Year", compute="_compute_integrity", compute_sudo=True
     )
     integrity_points = fields.Integer(
-        string="Integrity Points",
         compute="_compute_integrity",
         compute_sudo=True,
         help="Points remaining this year of the yearly integrity points (附件4), after the "

@@ -1,5 +1,3 @@
-from datetime import timedelta
-
 import pytz
 from psycopg2 import errors as pg_errors
 
@@ -8,7 +6,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import mute_logger
 
 from ..rules import integrity
-from ..rules.codes import COUNTED_VIOLATION_STATES, BookingState, ViolationState
+from ..rules.codes import COUNTED_VIOLATION_STATES, ViolationState
 from .access import FACILITY_MANAGER, INSTRUMENT_MANAGER, field_labels, is_permitted
 from .rule_messages import RuleText
 
@@ -108,9 +106,7 @@ class FacilityViolation(models.Model):
         help="The measure taken (措施).",
     )
     attachment_ids = fields.Many2many("ir.attachment", string="Evidence")
-    recorded_by_id = fields.Many2one(
-        "res.users", string="Recorded By", readonly=True, default=lambda self: self.env.user
-    )
+    recorded_by_id = fields.Many2one("res.users", readonly=True, default=lambda self: self.env.user)
     source = fields.Selection(related="type_id.source", store=True)
     source_key = fields.Char(index=True, copy=False, readonly=True)
     booking_id = fields.Many2one("facility.booking", index=True, ondelete="set null")
@@ -133,7 +129,7 @@ class FacilityViolation(models.Model):
     contest_reason = fields.Text(readonly=True, copy=False)
     contested_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     contest_date = fields.Datetime(string="Contested On", readonly=True, copy=False)
-    decided_by_id = fields.Many2one("res.users", string="Decided By", readonly=True, copy=False)
+    decided_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     decision_note = fields.Text(string="Decision", readonly=True, copy=False)
     decision_date = fields.Datetime(string="Decided On", readonly=True, copy=False)
     can_contest = fields.Boolean(compute="_compute_can")
@@ -435,32 +431,6 @@ class FacilityViolation(models.Model):
             # this transaction's snapshot; it is on record all the same)
             return self.browse(Violation.search([("source_key", "=", source_key)], limit=1).id)
         return self.browse(violation.id)
-
-    @api.model
-    def _cron_record_booking_violations(self, days=400):
-        """Safety net of the booking transitions: record the violations of wasted time of the
-        last ``days`` days that are not on record yet (bookings loaded or finished before this
-        addon recorded them). Running it twice records nothing more."""
-        since = fields.Datetime.now() - timedelta(days=days)
-        bookings = (
-            self.env["facility.booking"]
-            .sudo()
-            .search(
-                [
-                    ("date_start", ">=", since),
-                    "|",
-                    "|",
-                    ("state", "=", BookingState.NO_SHOW),
-                    "&",
-                    ("state", "=", BookingState.CANCELLED),
-                    ("is_late_cancellation", "=", True),
-                    "&",
-                    ("state", "=", BookingState.DONE),
-                    ("is_underuse", "=", True),
-                ]
-            )
-        )
-        bookings._record_violations()
 
     def _ledger_changed(self):
         """Called whenever violations start or stop counting: the ladders act on it."""

@@ -1,9 +1,11 @@
 """Demo data only: an integrity ledger drawn from seed 000 附件4.
 
-The wasted time of the demo booking history (no-shows, late cancellations, unreported under-use)
-is recorded as the system records it; staff record a few violations by hand; one is contested and
-withdrawn, one is contested and waits for the facility manager. Groups without wasted time keep a
-clean record. Sanctions are left to the sanction ladder.
+Some wasted time of the demo booking history (no-shows, late cancellations, unreported
+under-use, written as history without the transitions) is recorded as the transitions record
+it: three occurrences for 苗龙课题组, two for 徐涛课题组; staff record a few violations by
+hand; one is contested and withdrawn, one is contested and waits for the facility manager.
+徐伟课题组, 章新政课题组 and 徐平勇课题组 (its only violation withdrawn) keep a clean record.
+Sanctions are left to the ladder.
 """
 
 from datetime import timedelta
@@ -20,7 +22,23 @@ class FacilityViolation(models.Model):
         ref = env.ref
         if self.sudo().search_count([("source", "=", "manual")]):
             return  # loaded once
-        self.sudo()._cron_record_booking_violations()
+        Booking = env["facility.booking"].sudo()
+        wasted = [
+            "|",
+            "|",
+            ("state", "=", "no_show"),
+            "&",
+            ("state", "=", "cancelled"),
+            ("is_late_cancellation", "=", True),
+            "&",
+            ("state", "=", "done"),
+            ("is_underuse", "=", True),
+        ]
+        for group, count in (("research_group_miaolong_demo", 3), ("research_group_xutao_demo", 2)):
+            group_id = ref(f"core_facility.{group}").id
+            Booking.search(
+                [("research_group_id", "=", group_id), *wasted], order="date_start", limit=count
+            )._record_violations()
         now = fields.Datetime.now().replace(second=0, microsecond=0)
         staff = ref("core_facility.user_huangxiaojun_demo")
         director = ref("core_facility.user_sunfei_demo")

@@ -43,10 +43,11 @@ class TestViolationAutomatic(ViolationCase):
         self.assertEqual(found.user_id, self.student_a1)
         self.assertEqual(set(found.mapped("year")), {2025})
         self.assertEqual(self.group_a.integrity_points, 47)
-        # the transition again (as a second call would), and the safety-net job twice
-        bookings._record_violations()
-        self.Violation._cron_record_booking_violations()
-        self.Violation._cron_record_booking_violations()
+        # the charge made final again (a job or a box reporting twice) records nothing more
+        bookings._finalize_charge()
+        bookings._finalize_charge()
+        with self.assertRaisesRegex(UserError, "whose start has passed can be a no-show"):
+            bookings[0]._mark_no_show(at=local(2025, 12, 4, 11))
         self.assertEqual(len(self.violations()), 3)
         self.assertEqual(
             sorted(found.mapped("source_key")),
