@@ -194,7 +194,9 @@ class FacilityViolation(models.Model):
 
     @api.constrains("user_id", "research_group_id")
     def _check_member(self):
-        for violation in self:
+        """Staff record a member's violation; what the system records (keyed) stands as it
+        happened, even if the person has left the group since."""
+        for violation in self.filtered(lambda v: not v.source_key):
             group = violation.sudo().research_group_id
             if violation.user_id and violation.user_id not in group._all_members():
                 raise ValidationError(

@@ -105,6 +105,11 @@ class TestViolationAutomatic(ViolationCase):
             )
         with self.assertRaisesRegex(ValidationError, "is not a member of research group"):
             self.Violation.sudo().record_violation(self.group_a, self.student_b1, "no_show")
+        # what the system knows stands as it happened: the operator may have left the group
+        left = self.Violation.sudo().record_violation(
+            self.group_a, self.student_b1, "no_show", source_key="booking:0:no_show"
+        )
+        self.assertEqual(left.user_id, self.student_b1)
 
     def test_the_year_is_the_facility_year(self):
         # 2025-12-31 23:30 in Shanghai is still 2025; 00:30 on 1 January is 2026
