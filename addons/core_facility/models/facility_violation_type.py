@@ -1,10 +1,12 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 from ..rules.codes import ViolationSource
 
 
 class FacilityViolationType(models.Model):
-    """A kind of violation (no-show, late cancellation…) and its default class."""
+    """A kind of violation (no-show, late cancellation…) and its default class. Code that records
+    violations (bookings, IoT, billing, publications) names the type by its ``code``."""
 
     _name = "facility.violation.type"
     _description = "Violation Type"
@@ -13,7 +15,9 @@ class FacilityViolationType(models.Model):
     name = fields.Char(required=True, translate=True)
     code = fields.Char(required=True)
     sequence = fields.Integer(default=10)
-    class_id = fields.Many2one("facility.violation.class", string="Default Class", required=True)
+    class_id = fields.Many2one(
+        "facility.violation.class", string="Default Class", required=True, ondelete="restrict"
+    )
     source = fields.Selection(
         [
             (ViolationSource.MANUAL, "Recorded by Staff"),
@@ -27,4 +31,25 @@ class FacilityViolationType(models.Model):
         required=True,
         default=ViolationSource.MANUAL,
     )
+    measure = fields.Text(
+        string="Default Measure",
+        translate=True,
+        help="The measure written on a new violation of this type (附件4: a warning each time).",
+    )
     active = fields.Boolean(default=True)
+
+    _sql_constraints = [
+        ("code_unique", "UNIQUE(code)", "A violation type code must be unique."),
+    ]
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_unused_only(self):
+        Violation = self.env["facility.violation"].sudo()
+        for vtype in self:
+            if Violation.search_count([("type_id", "=", vtype.id)]):
+                raise UserError(
+                    self.env._(
+                        "Violation type %(name)s has violations on record: archive it instead.",
+                        name=vtype.name,
+                    )
+                )

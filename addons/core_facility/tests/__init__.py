@@ -2,6 +2,7 @@ from . import (
     test_access,
     test_access_applications,
     test_access_collaborations,
+    test_access_integrity,
     test_access_matrix,
     test_access_rpc,
     test_access_services,
@@ -27,6 +28,7 @@ from . import (
     test_display,
     test_home_actions,
     test_instrument,
+    test_integrity_record,
     test_organisation,
     test_overtime,
     test_portal,
@@ -42,4 +44,6 @@ from . import (
     test_tool_checkout,
     test_tours,
     test_views,
+    test_violation,
+    test_violation_concurrency,
 )

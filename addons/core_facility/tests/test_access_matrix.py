@@ -613,6 +613,7 @@ AREA_MATRICES = (
     "test_access_collaborations",
     "test_access_services",
     "test_access_tools",
+    "test_access_integrity",
 )
 
 
