@@ -31,7 +31,8 @@ class TestPublicationMissingAcknowledgement(PublicationCase):
         """The staff's decision through the wizard, as the Spirit's manager."""
         user = user or self.manager_spirit
         action = paper.with_user(user).action_record_missing()
-        wizard = Form(self.env[action["res_model"]].with_user(user).with_context(**action["context"]))
+        wizards = self.env[action["res_model"]].with_user(user)
+        wizard = Form(wizards.with_context(**action["context"]))
         wizard.malicious = malicious
         wizard.scope = scope
         wizard.use_refusal_months = use
