@@ -1,1 +1,1 @@
-from . import portal, portal_application, portal_service
+from . import integrity_record, portal, portal_application, portal_service

@@ -27,6 +27,7 @@ from . import (
     facility_instrument,
     facility_instrument_category,
     facility_instrument_demo,
+    facility_integrity_grade,
     facility_overtime,
     facility_overtime_demo,
     facility_publication,
@@ -49,6 +50,7 @@ from . import (
     facility_unit,
     facility_violation,
     facility_violation_class,
+    facility_violation_demo,
     facility_violation_type,
     maintenance_equipment,
     res_company,
@@ -56,3 +58,7 @@ from . import (
     res_lang,
     res_users,
 )
+
+# isort: split
+# a database view over facility_violation: its table must exist first
+from . import facility_integrity_record

@@ -7,7 +7,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from ..rules import booking as rules
-from ..rules.codes import ACTIVE_STATES, CHARGED_STATES, OPEN_STATES
+from ..rules.codes import ACTIVE_STATES, CHARGED_STATES, OPEN_STATES, ViolationSource
 from ..rules.codes import BookingState as S
 from .rule_messages import RuleText
 from .utils import selection_label, to_local, to_utc
@@ -647,7 +647,36 @@ class FacilityBooking(models.Model):
         """Called once when a booking's charge becomes final (finished, released, no-show,
         cancelled or rejected): ``chargeable_hours`` no longer changes. Billing extends it to
         charge the booking; other addons may extend it to react to wasted time."""
+        self._record_violations()
         return True
+
+    def _record_violations(self):
+        """Wasted time is a violation (seed 000 附件2 §1): a no-show, a late cancellation, an
+        unreported under-use, each recorded once per booking (keyed ``booking:<id>:<kind>``),
+        however often this runs."""
+        Violation = self.env["facility.violation"].sudo()
+        for booking in self.sudo():
+            for kind, when in booking._wasted_time():
+                Violation.record_violation(
+                    booking.research_group_id,
+                    booking.operator_id,
+                    kind,
+                    when=when,
+                    source_key=f"booking:{booking.id}:{kind}",
+                    booking=booking,
+                    description=booking.name,
+                )
+
+    def _wasted_time(self):
+        """``[(violation type code, moment)]`` of this booking's wasted time, if any."""
+        self.ensure_one()
+        if self.state == S.NO_SHOW:
+            return [(ViolationSource.NO_SHOW, self.date_start)]
+        if self.state == S.CANCELLED and self.is_late_cancellation:
+            return [(ViolationSource.LATE_CANCEL, self.cancel_date or self.date_start)]
+        if self.state == S.DONE and self.is_underuse:
+            return [(ViolationSource.UNDER_USE, self.actual_stop or self.date_stop)]
+        return []
 
     # -- business methods -----------------------------------------------------------------------
 

@@ -1,6 +1,8 @@
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ..rules import integrity
+from ..rules.codes import IntegrityGrade, ViolationTrack
 from .access import (
     FACILITY_MANAGER,
     FINANCE,
@@ -15,6 +17,13 @@ STATE_FIELDS = {"state", "state_reason", "state_date_from", "state_date_to"}
 BILLING_FIELDS = {"partner_id"}  # the facility manager and finance
 PI_FIELDS = {"name", "note", "color"}  # the facility manager and the group's PI
 MEMBER_FIELDS = {"member_ids"}  # the facility manager, instrument managers, the PI (restricted)
+# Who reads every group's integrity points and grade (members read their own group's).
+INTEGRITY_READERS = (
+    FACILITY_MANAGER,
+    INSTRUMENT_MANAGER,
+    FINANCE,
+    "core_facility.group_facility_reviewer",
+)
 # Mail's own fields (followers, activities, main attachment) follow the usual access rights.
 MAIL_PREFIXES = ("message_", "activity_")
 
@@ -86,6 +95,34 @@ class FacilityResearchGroup(models.Model):
     color = fields.Integer()
     active = fields.Boolean(default=True)
     note = fields.Html()
+    integrity_year = fields.Integer(
+        string="Ledger Year", compute="_compute_integrity", compute_sudo=True
+    )
+    integrity_points = fields.Integer(
+        string="Integrity Points",
+        compute="_compute_integrity",
+        compute_sudo=True,
+        help="Points remaining this year of the yearly integrity points (附件4), after the "
+        "counted violations. Shown to the group's members, the staff, finance and reviewers.",
+    )
+    integrity_grade = fields.Selection(
+        [
+            (IntegrityGrade.EXCELLENT, "Excellent"),
+            (IntegrityGrade.GOOD, "Good"),
+            (IntegrityGrade.FAIR, "Fair"),
+            (IntegrityGrade.POOR, "Poor"),
+        ],
+        compute="_compute_integrity",
+        compute_sudo=True,
+        help="The grade the remaining points and this year's violations give under the "
+        "configured thresholds; the year's final grade is the one at its end.",
+    )
+    violation_count = fields.Integer(
+        string="Violations",
+        compute="_compute_integrity",
+        compute_sudo=True,
+        help="Violations counted this year.",
+    )
 
     _sql_constraints = [
         (
@@ -99,6 +136,20 @@ class FacilityResearchGroup(models.Model):
     def _compute_member_count(self):
         for group in self:
             group.member_count = len(group.member_ids)
+
+    @api.depends_context("uid")
+    def _compute_integrity(self):
+        user = self.env.user
+        reader = any(user.has_group(group) for group in INTEGRITY_READERS)
+        year = integrity.year_of(fields.Datetime.now(), self.env.company._facility_tz())
+        ledgers = self._integrity_ledgers(year)
+        for group in self:
+            shown = reader or user in group._all_members()
+            ledger, grade = ledgers[group.id] if group.id in ledgers else (None, False)
+            group.integrity_year = year
+            group.integrity_points = ledger.remaining if shown and ledger else 0
+            group.integrity_grade = grade if shown else False
+            group.violation_count = ledger.count if shown and ledger else 0
 
     @api.constrains("state", "state_reason", "state_date_from", "state_date_to")
     def _check_state(self):
@@ -284,6 +335,58 @@ class FacilityResearchGroup(models.Model):
                 )
         if problems:
             raise UserError("\n".join(problems))
+
+    def action_view_violations(self):
+        """The group's violations, all years (those the user may read)."""
+        ensure_single(self)
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "core_facility.facility_violation_action"
+        )
+        action["domain"] = [("research_group_id", "=", self.id)]
+        action["context"] = {"search_default_this_year": 1}
+        return action
+
+    def _integrity_ledger(self, year):
+        """The group's :class:`~..rules.integrity.Ledger` of ``year`` (its counted violations,
+        whoever reads). Other addons ask it, e.g. for the booking priority."""
+        self.ensure_one()
+        return self._integrity_ledgers(year)[self.id][0]
+
+    def _integrity_grade(self, year):
+        """The group's integrity grade of ``year`` under the configured thresholds."""
+        self.ensure_one()
+        return self._integrity_ledgers(year)[self.id][1]
+
+    def _integrity_ledgers(self, year):
+        """``{group id: (Ledger, grade)}`` of ``year`` for these groups, in one query."""
+        rows = (
+            self.env["facility.violation"]
+            .sudo()
+            ._read_group(
+                [
+                    ("research_group_id", "in", self.ids),
+                    ("year", "=", year),
+                    ("is_counted", "=", True),
+                ],
+                ["research_group_id", "track"],
+                ["points:sum", "__count"],
+            )
+        )
+        sums = {}  # group id: [deducted, count, serious]
+        for group, track, points, count in rows:
+            total = sums.setdefault(group.id, [0, 0, 0])
+            total[0] += points
+            total[1] += count
+            total[2] += count if track == ViolationTrack.SERIOUS else 0
+        thresholds = self.env["facility.integrity.grade"]._thresholds()
+        result = {}
+        for group in self:
+            company = group.sudo().company_id or self.env.company
+            deducted, count, serious = sums.get(group.id, (0, 0, 0))
+            ledger = integrity.Ledger(company.facility_integrity_points, deducted, count, serious)
+            grade = integrity.grade(ledger.remaining, ledger.serious, thresholds)
+            result[group.id] = (ledger, grade)
+        return result
 
     def _is_restricted_on(self, day):
         """Whether the group may not use the facility on ``day`` (a date)."""

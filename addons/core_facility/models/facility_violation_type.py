@@ -4,7 +4,8 @@ from ..rules.codes import ViolationSource
 
 
 class FacilityViolationType(models.Model):
-    """A kind of violation (no-show, late cancellation…) and its default class."""
+    """A kind of violation (no-show, late cancellation…) and its default class. Code that records
+    violations (bookings, IoT, billing, publications) names the type by its ``code``."""
 
     _name = "facility.violation.type"
     _description = "Violation Type"
@@ -27,4 +28,13 @@ class FacilityViolationType(models.Model):
         required=True,
         default=ViolationSource.MANUAL,
     )
+    measure = fields.Text(
+        string="Default Measure",
+        translate=True,
+        help="The measure written on a new violation of this type (附件4: a warning each time).",
+    )
     active = fields.Boolean(default=True)
+
+    _sql_constraints = [
+        ("code_unique", "UNIQUE(code)", "A violation type code must be unique."),
+    ]

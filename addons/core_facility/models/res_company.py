@@ -46,6 +46,22 @@ class ResCompany(models.Model):
     )
     facility_director_id = fields.Many2one("res.users")
     facility_chief_expert_id = fields.Many2one("res.users", string="Chief Expert")
+    facility_integrity_points = fields.Integer(
+        string="Integrity Points per Year",
+        default=50,
+        help="Every research group starts each year with these points (附件4: 满分50分); every "
+        "counted violation deducts its class's points.",
+    )
+    facility_fee_overdue_days = fields.Integer(
+        string="Fees Overdue After (days)",
+        default=60,
+        help="Billing records a 'fees overdue' violation against a group whose charges are unpaid "
+        "this many days after they are due (拖欠机时费).",
+    )
+
+    def _facility_tz(self):
+        """The facility's time zone name: the company's address, else Asia/Shanghai."""
+        return self[:1].sudo().partner_id.tz or "Asia/Shanghai"
 
     def _facility_committee(self):
         """The reviewers a new batch assigns."""

@@ -25,3 +25,9 @@ class ResConfigSettings(models.TransientModel):
     facility_chief_expert_id = fields.Many2one(
         related="company_id.facility_chief_expert_id", readonly=False
     )
+    facility_integrity_points = fields.Integer(
+        related="company_id.facility_integrity_points", readonly=False
+    )
+    facility_fee_overdue_days = fields.Integer(
+        related="company_id.facility_fee_overdue_days", readonly=False
+    )

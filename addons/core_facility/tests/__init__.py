@@ -48,3 +48,4 @@ from . import (
     test_tours,
     test_views,
 )
+from . import test_violation

@@ -5,4 +5,5 @@ from . import (
     facility_booking_reject_wizard,
     facility_publication_missing_wizard,
     facility_research_group_state_wizard,
+    facility_violation_decision_wizard,
 )
