@@ -589,8 +589,8 @@ class FacilityPublication(models.Model):
         if not pub_rules.blacklists(len(malicious)) or group.state == "blacklisted":
             return
         reason = self.env._(
-            "Blacklisted: %(count)s publications maliciously omitted the facility's "
-            "acknowledgement (%(titles)s).",
+            "%(count)s publications maliciously omitted the facility's acknowledgement "
+            "(%(titles)s).",
             count=len(malicious),
             titles=", ".join(malicious.mapped("name")),
         )
