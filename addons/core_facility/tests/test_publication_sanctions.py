@@ -119,7 +119,7 @@ class TestPublicationMissingAcknowledgement(PublicationCase):
         # every member's booking is refused
         self.grant(self.student_a1, self.spirit, self.primary)
         self.grant(self.student_a1, self.spirit, self.intermediate)
-        with self.assertRaisesRegex(UserError, "Group A is Blacklisted: 2 publications maliciously"):
+        with self.assertRaisesRegex(UserError, "Group A is Blacklisted: 2 publications malicious"):
             self.env["facility.booking"].with_user(self.student_a1).create(
                 {
                     "instrument_id": self.spirit.id,
