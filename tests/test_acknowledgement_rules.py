@@ -25,9 +25,9 @@ def test_parse_phrases_one_per_line_alternatives_by_bar():
     assert rules.parse_phrases(None) == ()
 
 
-def test_normalise_full_width_radicals_and_spaces():
-    # full-width letters and punctuation, a Kangxi radical (⼯, U+2F2F) as PDF extraction gives
-    assert rules.normalise("ＣＢＩ，相关⼯作\n在 生物 成像中心") == "CBI,相关工作在生物成像中心"
+def test_normalise_radicals_and_spaces_keeps_what_was_written():
+    # a Kangxi radical (⼯, U+2F2F) as PDF extraction gives; full-width forms are kept
+    assert rules.normalise("ＣＢＩ，相关⼯作\n在 生物 成像中心") == "ＣＢＩ，相关工作在生物成像中心"
     assert rules.normalise("Chinese  Academy\n of\tSciences") == "Chinese Academy of Sciences"
 
 
@@ -36,15 +36,16 @@ def test_normalise_joins_words_hyphenated_at_line_end():
     assert rules.normalise("Cryo-EM work") == "Cryo-EM work"  # a hyphen inside a line stays
 
 
-def test_match_key_folds_case_and_dashes():
+def test_match_key_folds_case_dashes_and_full_width():
     assert rules.match_key("HPC-Service  STATION") == rules.match_key("hpc service station")
+    assert rules.match_key("ＣＢＩ，中心") == "cbi,中心"
 
 
 def test_split_sentences_cn_and_en():
     text = "本文工作得到支持。相关工作在中心完成；感谢张三。We thank Dr. Li. Data are open; see SI."
     assert rules.split_sentences(text) == [
         "本文工作得到支持。",
-        "相关工作在中心完成;",
+        "相关工作在中心完成；",
         "感谢张三。",
         "We thank Dr. Li.",
         "Data are open;",
@@ -59,7 +60,7 @@ def test_cn_acknowledgement_found_with_its_sentence():
     )
     match = rules.find_acknowledgement(text, TEMPLATES)
     assert match.template_key == "cn"
-    assert match.sentence.startswith("致谢:冷冻电镜成像相关工作")
+    assert match.sentence.startswith("致谢：冷冻电镜成像相关工作")
     assert match.sentence.endswith("帮助。")
 
 

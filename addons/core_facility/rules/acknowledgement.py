@@ -4,9 +4,10 @@ A publication that used the facility thanks it in a given wording (CN or EN). Th
 each wording (the center's name, e.g. "生物物理研究所蛋白质科学研究平台生物成像中心" or "Center for
 Biological Imaging ... Institute of Biophysics ... Chinese Academy of Sciences") are the required
 phrases of an editable template; the text comes pasted or extracted from the paper's PDF. The
-text is normalised (full-width and half-width forms, the CJK radicals PDF extraction produces,
-case, whitespace, words hyphenated at line ends), split into sentences, and the first sentence
-that holds every required phrase of a template is the acknowledgement. Nothing here imports Odoo.
+text is normalised (the CJK radicals PDF extraction produces, whitespace, words hyphenated at line
+ends), split into sentences, and the first sentence that holds every required phrase of a template
+(compared regardless of full-width or half-width forms, case and dashes) is the acknowledgement,
+shown as written. Nothing here imports Odoo.
 """
 
 import re
@@ -19,10 +20,13 @@ _WORD_BROKEN_AT_LINE_END = re.compile(r"(\w)[-\u00ad\u2010]\s*\n\s*(\w)")
 _CJK_SPACE = re.compile(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])")
 _SPACES = re.compile(r"\s+")
 _DASHES = re.compile(r"[-\u2010-\u2015\u2212]")
-# CN sentences end at 。；！？ (NFKC turns the full-width ；！？ into ;!?); EN ones at . ; ! ?
-# followed by a space and a capital, a digit, a CJK character or a bracket, or at the end.
+# The Kangxi and supplementary radicals and the CJK compatibility ideographs PDF text extraction
+# gives for common ideographs.
+_RADICALS = re.compile(r"[\u2e80-\u2fdf\uf900-\ufaff]")
+# CN sentences end at 。；！？ (full-width or not); EN ones at ; ! ? or at a full stop followed by
+# a space and a capital, a digit, a CJK character or a bracket, or at the end.
 _SENTENCE_END = re.compile(
-    rf"(?<=[。;!?])|(?<=\.)(?=\s+[A-Z0-9\[({_CJK}])|(?<=\.)(?=\s*$)|(?<=[{_CJK}]\.)"
+    rf"(?<=[。;；!！?？])|(?<=\.)(?=\s+[A-Z0-9\[({_CJK}])|(?<=\.)(?=\s*$)|(?<=[{_CJK}]\.)"
 )
 # A full stop after these does not end a sentence ("Dr. Li", "Fig. 2", "et al. 2020").
 _ABBREVIATIONS = frozenset(
@@ -62,11 +66,11 @@ def parse_phrases(text):
 
 
 def normalise(text):
-    """``text`` in one canonical form, case kept: compatibility forms folded (full-width
-    letters and punctuation, the Kangxi radicals of PDF extraction), a word hyphenated at a line
+    """``text`` in one canonical form, as written otherwise: the CJK radicals and compatibility
+    ideographs of PDF extraction made the usual characters (⼯ → 工), a word hyphenated at a line
     end joined, line breaks and runs of spaces made one space, no space next to a CJK
     character."""
-    text = unicodedata.normalize("NFKC", text or "")
+    text = _RADICALS.sub(lambda found: unicodedata.normalize("NFKC", found.group()), text or "")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _WORD_BROKEN_AT_LINE_END.sub(r"\1\2", text)
     text = _CJK_SPACE.sub("", text)
@@ -74,15 +78,17 @@ def normalise(text):
 
 
 def match_key(text):
-    """The form in which phrases are compared: :func:`normalise`, case folded, dashes as
-    spaces (``HPC-Service`` matches ``HPC Service``)."""
-    text = _DASHES.sub(" ", normalise(text).casefold())
+    """The form in which phrases are compared: :func:`normalise`d, compatibility forms folded
+    (full-width letters and punctuation), case folded, dashes as spaces (``HPC-Service``
+    matches ``HPC Service``)."""
+    text = normalise(unicodedata.normalize("NFKC", text or ""))
+    text = _DASHES.sub(" ", text.casefold())
     return _SPACES.sub(" ", _CJK_SPACE.sub("", text)).strip()
 
 
 def split_sentences(text):
-    """The sentences of ``text`` (normalised): CN ones end at 。 or ；, EN ones at a full stop
-    before a new sentence, or at a semicolon."""
+    """The sentences of ``text`` (:func:`normalise`d): CN ones end at 。 or ；, EN ones at a
+    full stop before a new sentence, or at a semicolon."""
     text = normalise(text)
     parts, start = [], 0
     for end in _SENTENCE_END.finditer(text):

@@ -29,7 +29,7 @@ class TestPublicationAcknowledgement(PublicationCase):
         paper = self.paper(acknowledgement_text=f"本研究由基金资助。\n{CN_ACK}")
         self.assertEqual(paper.ack_state, "found")
         self.assertEqual(paper.ack_template_id, self.cn_template)
-        self.assertTrue(paper.ack_sentence.startswith("致谢:冷冻电镜成像相关工作"))
+        self.assertTrue(paper.ack_sentence.startswith("致谢：冷冻电镜成像相关工作"))
         self.assertIn("生物成像中心完成", paper.ack_sentence)
         self.assertTrue(paper.ack_checked_date)
 
