@@ -17,6 +17,7 @@
         "security/facility_service_rules.xml",
         "security/facility_application_rules.xml",
         "security/facility_integrity_rules.xml",
+        "security/facility_publication_rules.xml",
         "data/ir_sequence_data.xml",
         "data/res_currency_data.xml",
         "data/facility_certification_data.xml",
@@ -71,6 +72,9 @@
         "wizards/facility_violation_decision_wizard_views.xml",
         "views/facility_violation_views.xml",
         "views/facility_integrity_record_views.xml",
+        "data/facility_acknowledgement_data.xml",
+        "wizards/facility_publication_missing_wizard_views.xml",
+        "views/facility_publication_views.xml",
         "views/menus.xml",
         "views/portal_application_templates.xml",
     ],
@@ -89,6 +93,7 @@
         "demo/facility_service_demo.xml",
         "demo/facility_application_demo.xml",
         "demo/facility_violation_demo.xml",
+        "demo/facility_publication_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -2,6 +2,7 @@ from . import facility_booking_rule_mixin  # isort: skip (inherited below)
 from . import facility_guarded_mixin  # isort: skip (inherited below)
 from . import facility_booking_check  # isort: skip (inherited below)
 from . import (
+    facility_acknowledgement_template,
     facility_application,
     facility_application_demo,
     facility_application_line,
@@ -29,6 +30,8 @@ from . import (
     facility_integrity_grade,
     facility_overtime,
     facility_overtime_demo,
+    facility_publication,
+    facility_publication_quality_rule,
     facility_qualification,
     facility_reagent,
     facility_reagent_move,

@@ -819,6 +819,28 @@ class FacilityInstrument(models.Model):
     def _local_today(self):
         return to_local(fields.Datetime.now(), self.sudo()._booking_tz()).date()
 
+    def get_outcome_counts(self, year):
+        """The outcomes of ``year`` that used this instrument, accepted by the staff, per kind:
+        ``{"paper": n, "patent": n, "award": n, "project": n, "thesis": n}`` (the annual
+        evaluation counts them; figures, not the outcomes themselves, so any reader may ask)."""
+        self.ensure_one()
+        groups = (
+            self.env["facility.publication"]
+            .sudo()
+            ._read_group(
+                [
+                    ("instrument_ids", "in", self.ids),
+                    ("year", "=", year),
+                    ("state", "=", "accepted"),
+                ],
+                ["kind"],
+                ["__count"],
+            )
+        )
+        counts = dict.fromkeys(("paper", "patent", "award", "project", "thesis"), 0)
+        counts.update(dict(groups))
+        return counts
+
 
 def _hours(value):
     """Hours as people write them, with thousands separated: 4,000, 1,456.5."""

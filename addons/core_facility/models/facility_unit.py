@@ -58,6 +58,13 @@ class FacilityUnit(models.Model):
     )
     active = fields.Boolean(default=True)
     note = fields.Text()
+    poor_integrity = fields.Boolean(
+        tracking=True,
+        help="Set when one of the unit's research groups is blacklisted for maliciously omitting "
+        "the facility's acknowledgement (附件4): the unit's other groups feel it in their "
+        "booking priority and technical services.",
+    )
+    poor_integrity_date = fields.Date(string="Poor Integrity Since", tracking=True)
 
     _sql_constraints = [
         (
@@ -97,6 +104,15 @@ class FacilityUnit(models.Model):
         action["domain"] = [("unit_id", "child_of", self.id)]
         action["context"] = {"default_unit_id": self.id}
         return action
+
+    def _mark_poor_integrity(self, reason):
+        """Mark these units of poor integrity (诚信度差) from today, with ``reason`` in their
+        chatter: a staff decision's consequence, so it is written as the superuser."""
+        for unit in self.sudo().filtered(lambda u: not u.poor_integrity):
+            unit.write(
+                {"poor_integrity": True, "poor_integrity_date": fields.Date.context_today(unit)}
+            )
+            unit.message_post(body=reason)
 
     def _get_heads(self):
         """Heads of this unit and of every unit above it, nearest first."""
