@@ -16,6 +16,7 @@
         "security/facility_collaboration_rules.xml",
         "security/facility_service_rules.xml",
         "security/facility_application_rules.xml",
+        "security/facility_sanction_rules.xml",
         "data/ir_sequence_data.xml",
         "data/res_currency_data.xml",
         "data/facility_certification_data.xml",
@@ -64,6 +65,9 @@
         "views/facility_service_sample_views.xml",
         "views/facility_complaint_views.xml",
         "views/portal_service_templates.xml",
+        "data/facility_sanction_data.xml",
+        "views/facility_sanction_views.xml",
+        "views/facility_sanction_step_views.xml",
         "views/menus.xml",
         "views/portal_application_templates.xml",
     ],
@@ -81,6 +85,7 @@
         "demo/facility_collaboration_demo.xml",
         "demo/facility_service_demo.xml",
         "demo/facility_application_demo.xml",
+        "demo/facility_sanction_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [
