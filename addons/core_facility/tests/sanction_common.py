@@ -8,7 +8,7 @@ from .common import FacilityCase
 NOW = datetime(2026, 3, 10, 2, 0)  # 10:00 in Shanghai, a Tuesday
 
 
-class SanctionCase(FacilityCase):
+class SanctionMixin:
     """Violation classes for each track of the ladder, violations created directly (as the
     ledger would record them) and the ladder applied to them."""
 
@@ -36,7 +36,11 @@ class SanctionCase(FacilityCase):
                     "source": source,
                 }
             )
-            for source in (ViolationSource.MANUAL, ViolationSource.NO_SHOW)
+            for source in (
+                ViolationSource.MANUAL,
+                ViolationSource.NO_SHOW,
+                ViolationSource.UNPAID_FEES,
+            )
         }
         cls.Sanction = cls.env["facility.sanction"]
 
@@ -84,3 +88,7 @@ class SanctionCase(FacilityCase):
         if kind:
             domain.append(("kind", "=", kind))
         return self.Sanction.sudo().search(domain)
+
+
+class SanctionCase(SanctionMixin, FacilityCase):
+    pass
