@@ -611,6 +611,7 @@ ROWS = [*crud_rows(MODELS), *FIELD_ROWS]
 AREA_MATRICES = (
     "test_access_applications",
     "test_access_collaborations",
+    "test_access_sanctions",
     "test_access_services",
     "test_access_tools",
 )
