@@ -7,7 +7,7 @@ from odoo.tools import SQL
 from ..rules import booking as booking_rules
 from ..rules import integrity_ladder as ladder
 from ..rules.codes import COUNTED_VIOLATION_STATES, Rule, SanctionKind, ViolationSource
-from .access import FACILITY_MANAGER, INSTRUMENT_MANAGER, field_labels, is_permitted, permit
+from .access import FACILITY_MANAGER, field_labels, is_permitted, permit
 from .utils import selection_label, to_local
 
 K = SanctionKind
@@ -556,16 +556,22 @@ class FacilitySanction(models.Model):
 
     @api.model
     def _responsible_staff(self, violations, company):
-        """Who interviews and decides: the managers of the instruments the violations' bookings
-        were on, else the facility managers."""
-        staff = violations.booking_id.instrument_id.manager_ids
-        if not staff:
-            staff = (
-                self.env.ref(FACILITY_MANAGER)
-                .sudo()
-                .users.filtered(lambda u: company in u.company_ids and not u._is_superuser())
-            )
-        return staff.filtered(lambda u: u.has_group(INSTRUMENT_MANAGER))
+        """Who interviews and decides (one person, one activity): the first manager of the
+        instrument the latest violation's booking was on, else the facility's director, else
+        the first facility manager."""
+        for violation in violations.sorted("date", reverse=True):
+            managers = violation.booking_id.instrument_id.manager_ids.sorted("id")
+            if managers:
+                return managers[:1]
+        director = company.sudo().facility_director_id
+        if director:
+            return director
+        managers = (
+            self.env.ref(FACILITY_MANAGER)
+            .sudo()
+            .users.filtered(lambda u: company in u.company_ids and not u._is_superuser())
+        )
+        return managers.sorted("id")[:1]
 
 
 def _in_force_domain(start, stop):

@@ -38,6 +38,7 @@ from . import (
     test_report,
     test_res_lang,
     test_review_batch_concurrency,
+    test_sanction_concurrency,
     test_sanction_enforcement,
     test_sanction_ladder,
     test_service,
