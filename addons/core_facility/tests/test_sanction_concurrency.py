@@ -101,7 +101,6 @@ class TestLadderConcurrency(BaseCase):
         with self.registry.cursor() as cr:
             env = _env(cr)
             self.assertFalse(env["facility.sanction"]._apply_ladder(self._violate(env)))
-            cr.commit()
             self.assertEqual(
                 env["facility.sanction"].search_count(
                     [("research_group_id", "=", self.ids["group"])]
