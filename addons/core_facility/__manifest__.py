@@ -18,6 +18,7 @@
         "security/facility_application_rules.xml",
         "security/facility_integrity_rules.xml",
         "security/facility_publication_rules.xml",
+        "security/facility_sanction_rules.xml",
         "data/ir_sequence_data.xml",
         "data/res_currency_data.xml",
         "data/facility_certification_data.xml",
@@ -75,6 +76,9 @@
         "data/facility_acknowledgement_data.xml",
         "wizards/facility_publication_missing_wizard_views.xml",
         "views/facility_publication_views.xml",
+        "data/facility_sanction_data.xml",
+        "views/facility_sanction_views.xml",
+        "views/facility_sanction_step_views.xml",
         "views/menus.xml",
         "views/portal_application_templates.xml",
     ],
@@ -94,6 +98,7 @@
         "demo/facility_application_demo.xml",
         "demo/facility_violation_demo.xml",
         "demo/facility_publication_demo.xml",
+        "demo/facility_sanction_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

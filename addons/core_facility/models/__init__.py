@@ -38,6 +38,8 @@ from . import (
     facility_research_group,
     facility_review_batch,
     facility_sanction,
+    facility_sanction_demo,
+    facility_sanction_step,
     facility_service_consumable,
     facility_service_order,
     facility_service_order_demo,

@@ -560,6 +560,11 @@ class FacilityApplication(models.Model):
                     )
                 )
             application._check_complete()
+            if application.kind == K.SERVICE:
+                # 附件4: a service refusal or blacklisting of the group (or its unit)
+                self.env["facility.sanction"]._check_service_allowed(
+                    application.research_group_id, application.applicant_id
+                )
             vals = {"state": S.SUBMITTED, "submit_date": now}
             if application.name == "/":
                 vals["name"] = self.env["ir.sequence"].sudo().next_by_code("facility.application")

@@ -7,6 +7,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from ..rules import booking as rules
+from ..rules import integrity_ladder as ladder
 from ..rules.codes import ACTIVE_STATES, CHARGED_STATES, OPEN_STATES, ViolationSource
 from ..rules.codes import BookingState as S
 from .rule_messages import RuleText
@@ -719,23 +720,52 @@ class FacilityBooking(models.Model):
             raise UserError(message)
 
     def _check_priority(self, requested=None):
-        """An external request cannot take time an internal group's request asks for
-        (``requested``: the overlapping requests, when already known)."""
+        """A request cannot take time a request of a group with priority asks for: an internal
+        group's over an external one's, then a group of better integrity (a smaller
+        ``facility.sanction._priority_penalty``) — ``requested``: the overlapping requests, when
+        already known."""
         self.ensure_one()
         policy = self.instrument_id.sudo().booking_policy_id
-        if not (policy.internal_priority and self.sudo().research_group_id.category == "external"):
+        if not policy.internal_priority:
             return
         if requested is None:
             requested = self.sudo()._overlapping((S.REQUESTED,))
-        rivals = requested.filtered(lambda b: b.group_category == "internal")
+        requested = requested.sudo()
+        if not requested:
+            return
+        group = self.sudo().research_group_id
+        if group.category == "external":
+            rivals = requested.filtered(lambda b: b.group_category == "internal")
+            if rivals:
+                raise UserError(
+                    self.env._(
+                        "Priority rule: an internal group's request (%(rival)s) asks for the "
+                        "same time; internal groups have priority before confirmation.",
+                        rival=rivals[0].name,
+                    )
+                )
+        penalty = self._priority_penalties(group)[group]
+        same = requested.filtered(lambda b: b.group_category == group.category)
+        penalties = self._priority_penalties(same.research_group_id)
+        rivals = same.filtered(lambda b: penalties[b.research_group_id] < penalty)
         if rivals:
             raise UserError(
                 self.env._(
-                    "Priority rule: an internal group's request (%(rival)s) asks for the same "
-                    "time; internal groups have priority before confirmation.",
+                    "Priority rule: %(group)s has a lower booking priority (integrity penalty "
+                    "%(penalty)s) than %(rival_group)s (%(rival_penalty)s), whose request "
+                    "(%(rival)s) asks for the same time.",
+                    group=group.name,
+                    penalty=penalty,
+                    rival_group=rivals[0].research_group_id.name,
+                    rival_penalty=penalties[rivals[0].research_group_id],
                     rival=rivals[0].name,
                 )
             )
+
+    def _priority_penalties(self, groups):
+        """``{group: penalty}``: how much each group's integrity lowers its priority."""
+        Sanction = self.env["facility.sanction"]
+        return {group: Sanction._priority_penalty(group) for group in groups}
 
     def _resolve_competitors(self, requested=None):
         """Every request overlapping a confirmed booking is rejected, with the reason, and its
@@ -745,16 +775,27 @@ class FacilityBooking(models.Model):
         if requested is not None:
             self.ensure_one()
         for booking in self.sudo():
-            priority = (
-                booking.instrument_id.booking_policy_id.internal_priority
-                and booking.group_category == "internal"
-            )
+            priority = booking.instrument_id.booking_policy_id.internal_priority
             losers = booking._overlapping((S.REQUESTED,)) if requested is None else requested
+            penalty = booking._priority_penalties(booking.research_group_id)
             for loser in losers:
-                if priority and loser.group_category == "external":
+                outranked = priority and ladder.outranks(
+                    booking.group_category,
+                    penalty[booking.research_group_id],
+                    loser.group_category,
+                    booking._priority_penalties(loser.research_group_id)[loser.research_group_id],
+                )
+                if outranked and booking.group_category != loser.group_category:
                     reason = self.env._(
                         "An internal group's booking (%(booking)s) was confirmed for the same "
                         "time; internal groups have priority.",
+                        booking=booking.name,
+                    )
+                elif outranked:
+                    reason = self.env._(
+                        "%(group)s's booking (%(booking)s) was confirmed for the same time; it "
+                        "has priority (a better integrity record).",
+                        group=booking.research_group_id.name,
                         booking=booking.name,
                     )
                 else:

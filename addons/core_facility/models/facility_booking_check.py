@@ -213,6 +213,7 @@ class FacilityBookingCheck(models.AbstractModel):
             self.env, BookingSubject.of(self), self.date_start, self.date_stop, now=at
         )
         violations = facts.static_violations() + facts.violations(self.date_start, self.date_stop)
+        violations += self._sanction_violations(facts.tz, at)
         if holding is None:
             holding = self.sudo()._overlapping(ACTIVE_STATES)
         conflict = holding[:1]
@@ -224,6 +225,16 @@ class FacilityBookingCheck(models.AbstractModel):
         text = RuleText(self.env, facts.tz)
         names = facts.names()
         return [text.sentence(violation, **names) for violation in violations] + collaboration
+
+    def _sanction_violations(self, tz, at=None):
+        """The sanctions (附件4) this booking breaks: a restriction of its group (or unit), a
+        suspension of its operator, a refusal or blacklisting, a smaller allowance
+        (``facility.sanction._booking_violations``)."""
+        if not (self.research_group_id and self.date_start and self.date_stop):
+            return []
+        return self.env["facility.sanction"]._booking_violations(
+            self.research_group_id, self.operator_id, self.date_start, self.date_stop, tz, now=at
+        )
 
     def _collaboration_messages(self):
         """A booking for a collaboration: the collaboration is its research group's, and its

@@ -55,6 +55,16 @@ class FacilityQualification(models.Model):
     granted_by_id = fields.Many2one("res.users", default=lambda self: self.env.user, readonly=True)
     note = fields.Text()
     active = fields.Boolean(default=True, tracking=True)
+    needs_retraining = fields.Boolean(
+        readonly=True,
+        tracking=True,
+        copy=False,
+        help="Set by a sanction (再培训): the qualification does not count for booking until "
+        "a new assessment or training grants the level again, or staff clear it.",
+    )
+    retraining_sanction_id = fields.Many2one(
+        "facility.sanction", string="Retraining Required By", readonly=True, copy=False
+    )
 
     _sql_constraints = [
         (
@@ -158,6 +168,9 @@ class FacilityQualification(models.Model):
                 )
             if self.env.user in self.user_id:
                 raise UserError(self._self_grant_message())
+        if {"date_granted", "assessment_id"} & set(vals) and "needs_retraining" not in vals:
+            # granted again (a renewal by an assessment or staff): retrained
+            vals = dict(vals, needs_retraining=False, retraining_sanction_id=False)
         res = super().write(vals)
         if {"user_id", "active"} & set(vals):
             self.env["res.users"].invalidate_model(["facility_qualification_ids"])
@@ -180,6 +193,28 @@ class FacilityQualification(models.Model):
 
     def action_restore(self):
         self.write({"active": True})
+
+    def action_clear_retraining(self):
+        """Staff confirm the holder was retrained: the qualification counts again."""
+        self.write({"needs_retraining": False, "retraining_sanction_id": False})
+        for qualification in self:
+            qualification.message_post(
+                body=self.env._("Retraining cleared by %(user)s.", user=self.env.user.name)
+            )
+
+    def _flag_retraining(self, sanction):
+        """A sanction requires retraining: these qualifications stop counting for booking."""
+        to_flag = self.filtered(lambda q: not q.needs_retraining)
+        to_flag.sudo().write({"needs_retraining": True, "retraining_sanction_id": sanction.id})
+        for qualification in to_flag:
+            qualification.sudo().message_post(
+                body=self.env._(
+                    "Retraining required (%(sanction)s): this qualification does not count for "
+                    "booking until retrained.",
+                    sanction=sanction.display_name,
+                ),
+                partner_ids=qualification.user_id.partner_id.ids,
+            )
 
     @api.model
     def is_qualified(self, user, instrument, level, on_date=None):
@@ -252,7 +287,11 @@ class FacilityQualification(models.Model):
     def _held_levels(self, user, instruments, on_date=None, exclude=None):
         """``{instrument_id: {level_id, ...}}`` of the levels ``user`` holds on ``instruments``."""
         on_date = on_date or fields.Date.context_today(self)
-        domain = [("user_id", "=", user.id), ("instrument_id", "in", instruments.ids)]
+        domain = [
+            ("user_id", "=", user.id),
+            ("instrument_id", "in", instruments.ids),
+            ("needs_retraining", "=", False),  # a sanction asked for retraining
+        ]
         if exclude:
             domain.append(("id", "not in", exclude.ids))
         qualifications = self.sudo().search(domain)

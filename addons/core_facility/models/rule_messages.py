@@ -140,6 +140,37 @@ def _group_restricted(t, p):
     )
 
 
+def _sanction(t, p):
+    until = (
+        t._("until %(moment)s", moment=t.utc(p["until"]))
+        if p["until"]
+        else t._("until staff lift it")
+    )
+    return t._(
+        "Sanction rule: %(sanction)s — %(target)s may not book %(until)s (%(reason)s).",
+        sanction=p["sanction"],
+        target=p["target"],
+        until=until,
+        reason=p["reason"],
+    )
+
+
+def _sanction_allowance(t, p):
+    return t._(
+        "Sanction rule: %(sanction)s — %(target)s may book at most %(days)s days ahead (until "
+        "%(last)s) while it lasts, %(until)s (%(reason)s); this booking starts %(day)s.",
+        sanction=p["sanction"],
+        target=p["target"],
+        days=p["days"],
+        last=t.day(p["last_day"]),
+        until=t._("until %(moment)s", moment=t.utc(p["until"]))
+        if p["until"]
+        else t._("until staff lift it"),
+        reason=p["reason"],
+        day=t.day(p["day"]),
+    )
+
+
 def _overlap(t, p):
     return t._(
         "No double booking: %(instrument)s is already booked from %(start)s to %(stop)s "
@@ -180,6 +211,8 @@ SENTENCES = {
         instrument=p["instrument"],
     ),
     Rule.GROUP_RESTRICTED: _group_restricted,
+    Rule.SANCTION: _sanction,
+    Rule.SANCTION_ALLOWANCE: _sanction_allowance,
     Rule.CERTIFICATION: lambda t, p: t._(
         "Certification rule: %(operator)s must hold %(level)s on %(instrument)s to "
         "book it; ask the instrument manager for training.",

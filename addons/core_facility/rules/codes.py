@@ -95,6 +95,9 @@ class Rule(StrEnum):
     TRAINER_PEER_NOT_CERTIFIED = "peer_not_certified"
     PREREQUISITE_INSTRUMENT = "prerequisite_instrument"
     PREREQUISITE_SCHEME = "prerequisite_scheme"
+    # sanctions (附件4): a restriction, suspension, refusal or blacklisting; a smaller allowance
+    SANCTION = "sanction"
+    SANCTION_ALLOWANCE = "sanction_allowance"
 
 
 # -- applications and committee review (seed 000, 第三章 and 附件2 §3–5, 附件5) ------------------

@@ -612,6 +612,7 @@ AREA_MATRICES = (
     "test_access_applications",
     "test_access_collaborations",
     "test_access_publications",
+    "test_access_sanctions",
     "test_access_services",
     "test_access_tools",
     "test_access_integrity",
