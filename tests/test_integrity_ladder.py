@@ -136,3 +136,11 @@ def test_priority_penalty_and_ranking():
     assert lad.outranks("external", 0, "internal", 3, internal_priority=False)
     assert lad.outranks("internal", 0, "internal", 1)
     assert not lad.outranks("internal", 1, "internal", 1)
+
+
+def test_priority_penalty_counts_grade_unit_and_bonus():
+    assert lad.priority_penalty([]) == 0
+    assert lad.priority_penalty([], poor_grade=True) == 1
+    assert lad.priority_penalty([], poor_grade=True, poor_unit=True) == 2
+    assert lad.priority_penalty([], bonus=True) == -1
+    assert lad.priority_penalty([SanctionKind.BLACKLIST], poor_grade=True, bonus=True) == 3

@@ -6,7 +6,14 @@ from odoo.tools import SQL
 
 from ..rules import booking as booking_rules
 from ..rules import integrity_ladder as ladder
-from ..rules.codes import COUNTED_VIOLATION_STATES, Rule, SanctionKind, ViolationSource
+from ..rules.codes import (
+    COUNTED_VIOLATION_STATES,
+    IntegrityGrade,
+    Rule,
+    SanctionKind,
+    ViolationSource,
+)
+from ..rules.integrity import year_of
 from .access import FACILITY_MANAGER, field_labels, is_permitted, permit
 from .utils import selection_label, to_local
 
@@ -357,7 +364,8 @@ class FacilitySanction(models.Model):
     @api.model
     def _priority_penalty(self, research_group, moment=None):
         """How much the group's integrity lowers its booking priority now: the sanctions in
-        force on it (or its unit) and its counted unpaid-fee violations of the last year
+        force on it (or its unit), its counted unpaid-fee violations of the last year, a poor
+        grade this year, a unit of poor integrity, less a high-quality outcome's bonus
         (``rules/integrity_ladder.priority_penalty``); 0 for a clean group."""
         moment = moment or fields.Datetime.now()
         sanctions = self._active_for(research_group, None, moment)
@@ -375,7 +383,15 @@ class FacilitySanction(models.Model):
                 limit=1,
             )
         )
-        return ladder.priority_penalty(sanctions.mapped("kind"), unpaid)
+        group = research_group.sudo()
+        year = year_of(moment, self.env.company._facility_tz())
+        return ladder.priority_penalty(
+            sanctions.mapped("kind"),
+            unpaid,
+            poor_grade=group._integrity_grade(year) == IntegrityGrade.POOR,
+            poor_unit=bool(group.unit_id.poor_integrity),
+            bonus=group in self.env["facility.publication"]._priority_bonus_groups(moment),
+        )
 
     def _rule_params(self):
         """What a refusal names: the sanction, whom it applies to, its end and its reason."""

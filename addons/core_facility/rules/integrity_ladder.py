@@ -50,6 +50,11 @@ PRIORITY_WEIGHTS = {
 }
 # Counted unpaid-fee violations in the last year lower the priority by this much.
 UNPAID_FEES_WEIGHT = 1
+# A poor integrity grade this year (附件4: 诚信度差), a unit of poor integrity, lower it by one
+# each; an accepted high-quality outcome (附件3 四) raises it by one.
+POOR_GRADE_WEIGHT = 1
+POOR_UNIT_WEIGHT = 1
+OUTCOME_BONUS = 1
 
 
 @dataclass(frozen=True)
@@ -152,11 +157,15 @@ def breaks_allowance(today, booking_day, allowance_days):
     return isinstance(booking_day, date) and booking_day > allowance_last_day(today, allowance_days)
 
 
-def priority_penalty(kinds, unpaid_fees=0):
-    """A group's booking-priority penalty from the kinds of its sanctions in force and its
-    counted unpaid-fee violations: 0 for a clean group, higher is worse."""
+def priority_penalty(kinds, unpaid_fees=0, poor_grade=False, poor_unit=False, bonus=False):
+    """A group's booking-priority penalty from the kinds of its sanctions in force, its counted
+    unpaid-fee violations, a poor integrity grade, a unit of poor integrity and a high-quality
+    outcome's bonus: 0 for a clean group, higher is worse, a bonus may make it negative."""
     penalty = sum(PRIORITY_WEIGHTS.get(kind, 0) for kind in kinds)
-    return penalty + (UNPAID_FEES_WEIGHT if unpaid_fees else 0)
+    penalty += UNPAID_FEES_WEIGHT if unpaid_fees else 0
+    penalty += POOR_GRADE_WEIGHT if poor_grade else 0
+    penalty += POOR_UNIT_WEIGHT if poor_unit else 0
+    return penalty - (OUTCOME_BONUS if bonus else 0)
 
 
 def outranks(category_a, penalty_a, category_b, penalty_b, internal_priority=True):
