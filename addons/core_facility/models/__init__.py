@@ -31,6 +31,7 @@ from . import (
     facility_overtime,
     facility_overtime_demo,
     facility_publication,
+    facility_publication_demo,
     facility_publication_quality_rule,
     facility_qualification,
     facility_reagent,

@@ -90,12 +90,16 @@ class TestLadderConcurrency(BaseCase):
                 ),
                 2,
             )
-            created = env_a["facility.sanction"]._apply_ladder(self._violate(env_a))
+            # recording the violation climbs the ladder (violation._ledger_changed)
+            self._violate(env_a)
+            created = env_a["facility.sanction"].search(
+                [("research_group_id", "=", self.ids["group"])]
+            )
             self.assertEqual(created.mapped("kind"), [SanctionKind.INTERVIEW])
             cr_a.commit()
             # B would fire the interview again: it fails to serialise (Odoo retries it)
             with mute_logger("odoo.sql_db"), self.assertRaises(SerializationFailure):
-                env_b["facility.sanction"]._apply_ladder(self._violate(env_b))
+                self._violate(env_b)
             cr_b.rollback()
         # the retry sees the first interview
         with self.registry.cursor() as cr:

@@ -2,6 +2,7 @@ from odoo import SUPERUSER_ID, api
 from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, tagged
 from odoo.tests.common import get_db_name
+from odoo.tools import SQL
 
 from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
 
@@ -28,8 +29,17 @@ class TestViolationConcurrency(BaseCase):
     def _cleanup(self):
         with self.registry.cursor() as cr:
             # violations are never deleted by the application: the test removes its own rows
+            for table in ("facility_sanction", "facility_violation"):
+                cr.execute(
+                    SQL(
+                        "DELETE FROM %s WHERE research_group_id = %s",
+                        SQL.identifier(table),
+                        self.ids["group"],
+                    )
+                )
             cr.execute(
-                "DELETE FROM facility_violation WHERE research_group_id = %s", [self.ids["group"]]
+                "DELETE FROM facility_sanction_ladder_counter WHERE key LIKE %s",
+                [f"group:{self.ids['group']}:%"],
             )
             env = api.Environment(cr, SUPERUSER_ID, {})
             env["facility.research.group"].browse(self.ids["group"]).unlink()
