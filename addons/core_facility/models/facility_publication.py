@@ -607,7 +607,8 @@ class FacilityPublication(models.Model):
             SanctionKind.BLACKLIST,
             group,
             to_utc(datetime.combine(day, time.min), self._tz()),
-            unit=group.unit_id or None,
+            # the group is blacklisted (附件3 五); its unit is marked of poor integrity below,
+            # which lowers its other groups' priority without refusing them
             reason=reason,
             violations=malicious.violation_id | violation,
         )

@@ -115,7 +115,7 @@ class TestPublicationMissingAcknowledgement(PublicationCase):
         self.assertTrue(self.research_unit.poor_integrity)
         blacklist = second.sudo().sanction_ids.filtered(lambda s: s.kind == "blacklist")
         self.assertEqual(blacklist.violation_ids, first.violation_id | second.violation_id)
-        self.assertEqual(blacklist.unit_id, self.research_unit)
+        self.assertFalse(blacklist.unit_id, "the group is blacklisted, not its whole unit")
         # every member's booking is refused
         self.grant(self.student_a1, self.spirit, self.primary)
         self.grant(self.student_a1, self.spirit, self.intermediate)
