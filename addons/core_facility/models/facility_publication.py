@@ -47,6 +47,22 @@ MAIL_PREFIXES = ("message_", "activity_")
 DEFAULT_TZ = "Asia/Shanghai"
 
 
+# Selections shared with the high-quality rules.
+KIND_SELECTION = [
+    (OutcomeKind.PAPER, "Paper"),
+    (OutcomeKind.PATENT, "Patent"),
+    (OutcomeKind.AWARD, "Award"),
+    (OutcomeKind.PROJECT, "Project"),
+    (OutcomeKind.THESIS, "Thesis"),
+]
+AWARD_LEVEL_SELECTION = [
+    (AwardLevel.INTERNATIONAL, "International"),
+    (AwardLevel.NATIONAL, "National"),
+    (AwardLevel.PROVINCIAL, "Provincial / Ministerial"),
+    (AwardLevel.OTHER, "Other"),
+]
+
+
 class FacilityPublication(models.Model):
     """An outcome of work done at the facility (seed 000, 第九条 and 附件3): a paper, a patent, an
     award, a project or a thesis, with the instruments used and the staff who helped.
@@ -67,13 +83,7 @@ class FacilityPublication(models.Model):
 
     name = fields.Char(string="Title", required=True, tracking=True)
     kind = fields.Selection(
-        [
-            (OutcomeKind.PAPER, "Paper"),
-            (OutcomeKind.PATENT, "Patent"),
-            (OutcomeKind.AWARD, "Award"),
-            (OutcomeKind.PROJECT, "Project"),
-            (OutcomeKind.THESIS, "Thesis"),
-        ],
+        KIND_SELECTION,
         required=True,
         default=OutcomeKind.PAPER,
         tracking=True,
@@ -96,14 +106,7 @@ class FacilityPublication(models.Model):
     journal_tier = fields.Integer(help="The journal's tier (分区): 1 is the best; 0 unknown.")
     # patents, awards, projects, theses
     patent_number = fields.Char()
-    award_level = fields.Selection(
-        [
-            (AwardLevel.INTERNATIONAL, "International"),
-            (AwardLevel.NATIONAL, "National"),
-            (AwardLevel.PROVINCIAL, "Provincial / Ministerial"),
-            (AwardLevel.OTHER, "Other"),
-        ]
-    )
+    award_level = fields.Selection(AWARD_LEVEL_SELECTION)
     project_level = fields.Selection([(ProjectLevel.KEY, "Key"), (ProjectLevel.NORMAL, "Normal")])
     degree = fields.Selection(
         [("bachelor", "Bachelor"), ("master", "Master"), ("doctorate", "Doctorate")]

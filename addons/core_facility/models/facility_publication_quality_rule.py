@@ -2,12 +2,12 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..rules.publication import (
-    AwardLevel,
     Indexing,
     OutcomeKind,
     ProjectLevel,
     QualityRule,
 )
+from .facility_publication import AWARD_LEVEL_SELECTION, KIND_SELECTION
 
 
 class FacilityPublicationQualityRule(models.Model):
@@ -21,13 +21,7 @@ class FacilityPublicationQualityRule(models.Model):
     name = fields.Char(required=True, translate=True)
     sequence = fields.Integer(default=10)
     kind = fields.Selection(
-        [
-            (OutcomeKind.PAPER, "Paper"),
-            (OutcomeKind.PATENT, "Patent"),
-            (OutcomeKind.AWARD, "Award"),
-            (OutcomeKind.PROJECT, "Project"),
-            (OutcomeKind.THESIS, "Thesis"),
-        ],
+        KIND_SELECTION,
         required=True,
         default=OutcomeKind.PAPER,
     )
@@ -43,12 +37,7 @@ class FacilityPublicationQualityRule(models.Model):
         help="Papers: the journal's tier (分区) must be this or better (1 is the best); 0 for any.",
     )
     award_level = fields.Selection(
-        [
-            (AwardLevel.INTERNATIONAL, "International"),
-            (AwardLevel.NATIONAL, "National"),
-            (AwardLevel.PROVINCIAL, "Provincial / Ministerial"),
-            (AwardLevel.OTHER, "Other"),
-        ],
+        AWARD_LEVEL_SELECTION,
         string="Award Level at Least",
         help="Awards: this level or a higher one; empty: any.",
     )

@@ -2,7 +2,7 @@ from datetime import datetime, timedelta
 
 from odoo import api, fields, models
 
-from ..rules.codes import ViolationSource, ViolationTrack
+from ..rules.codes import SanctionKind, ViolationSource, ViolationTrack
 
 P = "core_facility."
 # (member's login, days ago, what happened) — 附件4's violations without consequence
@@ -21,8 +21,15 @@ class FacilitySanction(models.Model):
         """Demo data only: 苗龙课题组 at the interview step (3 violations without consequence
         this year), 徐平勇课题组 restricted now (its 10th violation this year)."""
         env = self.env
-        if self.sudo().search_count([("research_group_id.code", "in", ("ML", "XPY"))]):
-            return
+        miaolong = env.ref(f"{P}research_group_miaolong_demo")
+        xupingyong = env.ref(f"{P}research_group_xupingyong_demo")
+
+        def has(group, kind):
+            # the ledger's demo may have climbed the ladder already (its violations count too)
+            return self.sudo().search_count(
+                [("research_group_id", "=", group.id), ("kind", "=", kind)]
+            )
+
         violation_class, violation_type = self._demo_violation_kind()
         now = fields.Datetime.now()
         year_start = datetime(now.year, 1, 1, 1, 0)
@@ -47,13 +54,14 @@ class FacilitySanction(models.Model):
                 )
             )
 
-        miaolong = env.ref(f"{P}research_group_miaolong_demo")
-        violations = env["facility.violation"]
-        for login, days_ago, description in LATE_AND_ABSENT:
-            violations |= record(miaolong, login, days_ago, description)
-        self._apply_ladder(violations)
+        if not has(miaolong, SanctionKind.INTERVIEW):
+            violations = env["facility.violation"]
+            for login, days_ago, description in LATE_AND_ABSENT:
+                violations |= record(miaolong, login, days_ago, description)
+            self._apply_ladder(violations)
 
-        xupingyong = env.ref(f"{P}research_group_xupingyong_demo")
+        if has(xupingyong, SanctionKind.GROUP_RESTRICTION):
+            return
         violations = env["facility.violation"]
         for index in range(10):
             login = ("yangyang", "wuting")[index % 2]
