@@ -2,7 +2,7 @@ import io
 import zipfile
 
 from freezegun import freeze_time
-from lxml import html
+from lxml import etree, html
 
 from odoo.tests import tagged
 
@@ -60,6 +60,17 @@ class TestIntegrityRecord(ViolationCase):
         self.assertEqual(self.rows(year=2026).remaining_points, 49)
         self.assertEqual(self.rows(group=self.group_b).remaining_points, 49)
         self.assertEqual(self.group_a._integrity_ledger(2025).remaining, 39)
+
+    def test_the_record_opens_grouped_by_research_group(self):
+        """The menu opens the list grouped by research group in the list's default order."""
+        arch = self.env.ref("core_facility.facility_integrity_record_view_list").arch
+        order = etree.fromstring(arch.encode()).get("default_order")
+        Record = self.env["facility.integrity.record"].with_user(self.director)
+        groups = Record.web_read_group(
+            [], ["research_group_id"], ["research_group_id"], orderby=order
+        )
+        self.assertTrue(groups["groups"])
+        self.assertTrue(Record.search([], order=order))
 
     def test_starting_points_are_a_setting(self):
         self.env.company.facility_integrity_points = 60
