@@ -66,6 +66,8 @@ class TestIntegrityRecord(ViolationCase):
         (group, year, date): the list sets no order of its own that grouping would refuse."""
         arch = self.env.ref("core_facility.facility_integrity_record_view_list").arch
         self.assertIsNone(etree.fromstring(arch.encode()).get("default_order"))
+        self.record("no_show", local(2025, 3, 1, 10))
+        self.record("no_show", local(2025, 6, 1, 10), group=self.group_b, user=self.student_b1)
         Record = self.env["facility.integrity.record"].with_user(self.director)
         groups = Record.web_read_group([], ["research_group_id"], ["research_group_id"])
         self.assertTrue(groups["groups"])
