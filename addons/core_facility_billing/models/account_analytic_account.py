@@ -33,4 +33,4 @@ class AccountAnalyticAccount(models.Model):
     def _facility_fund_problem(self, day):
         """Why this fund cannot be charged on ``day`` (a translated sentence), or ``False``:
         expired, not yet valid, archived. Booking and service checks call it."""
-        raise NotImplementedError
+        return False
