@@ -114,6 +114,8 @@ def test_valid_from_day_itself_and_the_day_before():
     assert is_valid_on(JAN1, None, JAN1)
     assert not is_valid_on(JAN1, None, date(2037, 12, 31))
     assert not is_valid_on(None, None, JAN1)
+    assert is_valid_on(JAN1, False, JAN1)  # Odoo's empty date
+    assert not is_valid_on(False, False, JAN1)
 
 
 def test_superseded_on_its_last_day_and_the_day_after():

@@ -12,8 +12,14 @@
         "security/core_facility_billing_security.xml",
         "security/ir.model.access.csv",
         "views/menus.xml",
+        "security/facility_fee_standard_rules.xml",
+        "views/facility_fee_standard_views.xml",
+        "views/facility_instrument_views.xml",
+        "wizards/facility_fee_standard_decision_wizard_views.xml",
     ],
-    "demo": [],
+    "demo": [
+        "demo/facility_fee_standard_demo.xml",
+    ],
     "post_init_hook": "post_init_hook",
     "installable": True,
 }

@@ -64,9 +64,9 @@ def proposed_price(costs, annual_units):
 
 
 def is_valid_on(date_from, date_to, day):
-    """Whether a standard valid from ``date_from`` to ``date_to`` (None: open) covers ``day``,
-    both ends included."""
-    return date_from is not None and date_from <= day and (date_to is None or day <= date_to)
+    """Whether a standard valid from ``date_from`` to ``date_to`` (None or False: open) covers
+    ``day``, both ends included. Without a valid-from day, it covers none."""
+    return bool(date_from) and date_from <= day and (not date_to or day <= date_to)
 
 
 def select_standard(candidates, day):
@@ -106,6 +106,6 @@ def supersede_until(new_date_from):
 def supersede_error(current_date_from, new_date_from):
     """Why a standard valid from ``new_date_from`` cannot supersede the one in force since
     ``current_date_from`` (None: it can): the next standard starts after the current one."""
-    if current_date_from is not None and new_date_from <= current_date_from:
+    if current_date_from and new_date_from <= current_date_from:
         return "not_after_current"
     return None

@@ -1,0 +1,1 @@
+from . import facility_fee_standard_decision_wizard
