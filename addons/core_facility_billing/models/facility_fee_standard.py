@@ -93,8 +93,15 @@ class FacilityFeeStandard(models.Model):
         tracking=True,
         help="Price per hour of unbooked use measured by the instrument's box (IoT).",
     )
-    cost_ids = fields.One2many("facility.fee.cost", "standard_id", string="Cost Basis", copy=True)
+    cost_ids = fields.One2many(
+        "facility.fee.cost",
+        "standard_id",
+        string="Cost Basis",
+        copy=True,
+        groups="base.group_user",
+    )
     annual_units = fields.Float(
+        groups="base.group_user",
         help="Units charged in a year (e.g. the instrument's rated hours): the cost basis is "
         "spread over them to propose a rate.",
     )
@@ -102,11 +109,13 @@ class FacilityFeeStandard(models.Model):
         string="Included Annual Costs",
         compute="_compute_proposed_price",
         store=True,
+        groups="base.group_user",
         help="The annual costs the rate covers: the cost items marked as included.",
     )
     proposed_price = fields.Monetary(
         compute="_compute_proposed_price",
         store=True,
+        groups="base.group_user",
         help="Cost-based rate: included annual costs ÷ annual units, rounded to the fen.",
     )
     date_from = fields.Date(
@@ -140,11 +149,13 @@ class FacilityFeeStandard(models.Model):
     )
     approved_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     approved_date = fields.Datetime(readonly=True, copy=False)
-    reject_reason = fields.Text(string="Rejection Reason", readonly=True, copy=False)
+    reject_reason = fields.Text(
+        string="Rejection Reason", readonly=True, copy=False, groups="base.group_user"
+    )
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company, index=True
     )
-    note = fields.Html()
+    note = fields.Html(groups="base.group_user")
 
     _sql_constraints = [
         (
@@ -204,8 +215,9 @@ class FacilityFeeStandard(models.Model):
 
     # -- constraints and onchanges --------------------------------------------------------------
 
-    @api.constrains("instrument_id", "service_type_id")
+    @api.constrains("instrument_id", "service_type_id", "company_id")
     def _check_target(self):
+        """Exactly one target (``company_id``, always given, makes it checked on create)."""
         for standard in self:
             if bool(standard.instrument_id) == bool(standard.service_type_id):
                 raise ValidationError(

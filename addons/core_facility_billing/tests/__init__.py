@@ -1,1 +1,6 @@
-from . import test_access_matrix
+from . import (
+    test_access_billing_standards,
+    test_access_matrix,
+    test_fee_standard,
+    test_fee_standard_concurrency,
+)
