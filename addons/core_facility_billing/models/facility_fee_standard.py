@@ -87,10 +87,11 @@ class FacilityFeeStandard(models.Model):
         FEE_UNITS, string="Unit", required=True, default="hour", tracking=True
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
-    unit_price = fields.Monetary(tracking=True)
+    unit_price = fields.Monetary(tracking=True, aggregator=False)
     walk_in_price = fields.Monetary(
         string="Walk-in Price",
         tracking=True,
+        aggregator=False,
         help="Price per hour of unbooked use measured by the instrument's box (IoT).",
     )
     cost_ids = fields.One2many(
@@ -115,6 +116,7 @@ class FacilityFeeStandard(models.Model):
     proposed_price = fields.Monetary(
         compute="_compute_proposed_price",
         store=True,
+        aggregator=False,
         groups="base.group_user",
         help="Cost-based rate: included annual costs ÷ annual units, rounded to the fen.",
     )
