@@ -1,6 +1,7 @@
 from . import (
     account_analytic_account,
     account_move,
+    account_move_external,
     facility_booking,
     facility_charge,
     facility_fee_cost,

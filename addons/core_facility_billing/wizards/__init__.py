@@ -1,0 +1,1 @@
+from . import facility_deposit_wizard, facility_statement_send_wizard
