@@ -1,1 +1,1 @@
-from . import test_access_matrix, test_balance
+from . import test_access_matrix, test_arrears, test_balance, test_balance_concurrency
