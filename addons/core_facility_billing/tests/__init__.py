@@ -1,1 +1,7 @@
-from . import test_access_matrix, test_arrears, test_balance, test_balance_concurrency
+from . import (
+    test_access_matrix,
+    test_arrears,
+    test_balance,
+    test_balance_concurrency,
+    test_statement,
+)
