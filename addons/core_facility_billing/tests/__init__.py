@@ -1,7 +1,9 @@
 from . import (
     test_access_matrix,
+    test_allocation,
     test_arrears,
     test_balance,
     test_balance_concurrency,
+    test_reconciliation,
     test_statement,
 )
