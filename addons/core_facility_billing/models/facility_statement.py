@@ -80,6 +80,21 @@ class FacilityStatement(models.Model):
         for statement in self:
             statement.access_url = f"/my/billing/statements/{statement.id}"
 
+    # -- CRUD -----------------------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self._guard_open():
+            raise UserError(
+                self.env._("Statements are prepared with Send Statements, not created by hand.")
+            )
+        return super().create(vals_list)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_unsent_only(self):
+        if any(statement.sent_date for statement in self):
+            raise UserError(self.env._("A statement sent to its PI stays on record."))
+
     # -- actions --------------------------------------------------------------------------------
 
     def action_refresh(self):

@@ -1,4 +1,5 @@
 from . import (
+    test_access_billing_external,
     test_access_matrix,
     test_allocation,
     test_arrears,
