@@ -5,6 +5,7 @@ from . import (
     test_arrears,
     test_balance,
     test_balance_concurrency,
+    test_portal_billing,
     test_reconciliation,
     test_statement,
 )
