@@ -26,7 +26,9 @@
         "views/portal_billing_templates.xml",
         "views/menus_external.xml",
     ],
-    "demo": [],
+    "demo": [
+        "demo/facility_billing_external_demo.xml",
+    ],
     "post_init_hook": "post_init_hook",
     "installable": True,
 }

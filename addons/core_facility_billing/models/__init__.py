@@ -12,6 +12,7 @@ from . import (
     facility_reconciliation,
     facility_reconciliation_line,
     facility_research_group,
+    facility_research_group_demo,
     facility_service_order,
     facility_settlement,
     facility_statement,
