@@ -10,6 +10,7 @@ from odoo.tools import SQL
 
 from ..rules import allocation
 from ..rules.money import round_fen, to_decimal
+from ..rules.yuan import yuan
 
 BILLING_ADMIN = "core_facility_billing.group_billing_admin"
 
@@ -102,8 +103,9 @@ class FacilityIncomeAllocation(models.Model):
                     self.env._("School Share (元)"),
                 )
             )
+            empty = self.env._("No platform income in the quarter.")
             body = "".join(f"<tr>{r}</tr>" for r in rows) or (
-                f"<tr><td colspan='5'>{self.env._('No platform income in the quarter.')}</td></tr>"
+                f"<tr><td colspan='5'>{empty}</td></tr>"
             )
             rec.preview = (
                 f"<table class='table table-sm'><thead><tr>{head}</tr></thead>"
@@ -325,4 +327,4 @@ class FacilityIncomeAllocation(models.Model):
 
 
 def _fmt(amount):
-    return f"{amount:,.2f}"
+    return yuan(amount)

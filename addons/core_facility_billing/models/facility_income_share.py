@@ -46,7 +46,7 @@ class FacilityIncomeShare(models.Model):
                         "Allocation rule: the shares of %(platform)s sum to %(total)s percent, "
                         "not 100.",
                         platform=share.unit_id.name,
-                        total=f"{share._total_percent():g}",
+                        total=format(share._total_percent(), "g"),
                     )
                 )
 

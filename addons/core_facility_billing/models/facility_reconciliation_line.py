@@ -1,6 +1,7 @@
 from odoo import fields, models
 
 from ..rules.reconcile import DifferenceKind as K
+from ..rules.yuan import yuan
 
 
 class FacilityReconciliationLine(models.Model):
@@ -38,7 +39,7 @@ class FacilityReconciliationLine(models.Model):
             return _(
                 "Charge line %(line)s (%(amount)s 元) is settled but in no entry nor invoice.",
                 line=charge.display_name,
-                amount=f"{difference.expected:,.2f}",
+                amount=yuan(difference.expected),
             )
         if kind == K.UNPOSTED_ENTRY:
             return _(
@@ -50,11 +51,11 @@ class FacilityReconciliationLine(models.Model):
             return _(
                 "%(entry)s totals %(found)s 元 but its lines total %(expected)s 元.",
                 entry=move.display_name,
-                found=f"{difference.found:,.2f}",
-                expected=f"{difference.expected:,.2f}",
+                found=yuan(difference.found),
+                expected=yuan(difference.expected),
             )
         return _(
             "%(entry)s (%(found)s 元) is a posted facility entry without charge lines.",
             entry=move.display_name,
-            found=f"{difference.found:,.2f}",
+            found=yuan(difference.found),
         )

@@ -12,6 +12,7 @@ from odoo.addons.core_facility.rules.codes import BookingState, ServiceStep
 from ..rules import prepaid
 from ..rules.codes import UNSETTLED_STATES, BillingMode
 from ..rules.money import round_fen, to_decimal
+from ..rules.yuan import yuan
 
 # Billing fields of a group that finance (and the facility manager) set.
 FINANCE_FIELDS = {"billing_mode", "credit_limit"}
@@ -19,11 +20,6 @@ FINANCE_FIELDS = {"billing_mode", "credit_limit"}
 PENDING_BOOKING_STATES = (*BOOKING_OPEN_STATES, BookingState.IN_USE)
 # Service orders whose charges are final or void.
 CLOSED_ORDER_STEPS = (ServiceStep.CLOSED, ServiceStep.CANCELLED)
-
-
-def yuan(amount):
-    """``amount`` written for a message in 元: 5,000.00."""
-    return f"{round_fen(amount):,.2f}"
 
 
 class FacilityResearchGroup(models.Model):

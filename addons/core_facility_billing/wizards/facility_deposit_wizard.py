@@ -4,6 +4,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.addons.core_facility.models.access import FINANCE
 
 from ..rules.codes import BillingMode
+from ..rules.yuan import yuan
 
 
 class FacilityDepositWizard(models.TransientModel):
@@ -82,7 +83,7 @@ class FacilityDepositWizard(models.TransientModel):
         group.message_post(
             body=self.env._(
                 "Deposit of %(amount)s 元 recorded (%(payment)s).",
-                amount=f"{self.amount:,.2f}",
+                amount=yuan(self.amount),
                 payment=payment.name,
             )
         )
