@@ -1,6 +1,7 @@
 from . import (
     account_analytic_account,
     account_move,
+    account_move_external,
     facility_booking,
     facility_charge,
     facility_fee_cost,
@@ -12,6 +13,7 @@ from . import (
     facility_reconciliation,
     facility_reconciliation_line,
     facility_research_group,
+    facility_research_group_demo,
     facility_service_order,
     facility_settlement,
     facility_statement,

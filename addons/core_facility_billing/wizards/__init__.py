@@ -1,1 +1,5 @@
-from . import facility_fee_standard_decision_wizard
+from . import (
+    facility_deposit_wizard,
+    facility_fee_standard_decision_wizard,
+    facility_statement_send_wizard,
+)

@@ -1,0 +1,32 @@
+"""A statement as an XLSX download (written with xlsxwriter, as core_facility's integrity
+record is). The statement is read as the user: record rules decide who downloads which (the
+group's members and PI, finance); anything else is a 404."""
+
+from odoo import http
+from odoo.exceptions import AccessError, MissingError
+from odoo.http import content_disposition, request
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_ID = 2**31 - 1
+
+
+class StatementXlsxController(http.Controller):
+    @http.route(
+        "/core_facility_billing/statement/<int:statement_id>/xlsx", type="http", auth="user"
+    )
+    def statement_xlsx(self, statement_id, **kwargs):
+        if not 0 < statement_id <= MAX_ID:
+            raise request.not_found()
+        statement = request.env["facility.statement"].browse(statement_id)
+        try:
+            statement.check_access("read")
+            statement.name  # noqa: B018  (raises MissingError when it does not exist)
+        except (AccessError, MissingError):
+            raise request.not_found() from None
+        return request.make_response(
+            statement._xlsx_content(),
+            headers=[
+                ("Content-Type", XLSX_MIME),
+                ("Content-Disposition", content_disposition(statement._xlsx_filename())),
+            ],
+        )
