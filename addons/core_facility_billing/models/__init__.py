@@ -11,6 +11,7 @@ from . import (
     facility_reconciliation,
     facility_reconciliation_line,
     facility_research_group,
+    facility_service_consumable,
     facility_service_order,
     facility_settlement,
     facility_statement,

@@ -1,1 +1,1 @@
-from . import test_access_matrix
+from . import test_access_matrix, test_charge_generation

@@ -1,0 +1,1 @@
+from . import facility_charge_correct_wizard, facility_charge_dispute_wizard
