@@ -12,6 +12,10 @@
         "security/core_facility_billing_security.xml",
         "security/ir.model.access.csv",
         "views/menus.xml",
+        "security/facility_fee_standard_rules.xml",
+        "views/facility_fee_standard_views.xml",
+        "views/facility_instrument_views.xml",
+        "wizards/facility_fee_standard_decision_wizard_views.xml",
         "security/facility_charge_rules.xml",
         "data/ir_cron_data.xml",
         "views/facility_charge_views.xml",
@@ -20,7 +24,9 @@
         "views/facility_service_order_views.xml",
         "views/portal_templates.xml",
     ],
-    "demo": [],
+    "demo": [
+        "demo/facility_fee_standard_demo.xml",
+    ],
     "post_init_hook": "post_init_hook",
     "installable": True,
 }

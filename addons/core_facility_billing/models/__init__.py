@@ -5,6 +5,7 @@ from . import (
     facility_charge,
     facility_fee_cost,
     facility_fee_standard,
+    facility_fee_standard_demo,
     facility_income_allocation,
     facility_income_share,
     facility_instrument,

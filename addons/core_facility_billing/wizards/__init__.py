@@ -1,1 +1,5 @@
-from . import facility_charge_correct_wizard, facility_charge_dispute_wizard
+from . import (
+    facility_charge_correct_wizard,
+    facility_charge_dispute_wizard,
+    facility_fee_standard_decision_wizard,
+)
