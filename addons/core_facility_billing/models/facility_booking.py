@@ -255,7 +255,7 @@ class FacilityBooking(models.Model):
         return self.env["facility.charge"]._line_values(
             self.research_group_id,
             standard,
-            time_quantity(hours, standard.fee_unit),
+            float(time_quantity(hours, standard.fee_unit)),
             fund=self.fund_id,
             payer_category=category,
             origin_key=origin_key(ChargeKind.BOOKING, self.id),

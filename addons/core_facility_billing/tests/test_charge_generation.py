@@ -97,7 +97,7 @@ class TestChargeGeneration(ChargeCase):
         standard = self.standard(self.t20, "internal", 500.0, state="submitted")
         self.env["facility.charge"]._cron_generate_missing()
         self.assertFalse(self.lines(booking), "a submitted standard charges nothing")
-        standard.sudo()._write_guarded({"state": "approved"})
+        standard.with_user(self.director)._approve("2040-01-01")
         created = self.env["facility.charge"]._cron_generate_missing()
         line = self.lines(booking)
         self.assertIn(line, created)
@@ -106,8 +106,9 @@ class TestChargeGeneration(ChargeCase):
 
     def test_standard_valid_on_the_day_of_use(self):
         """Old rate to 31 May; the new one from 1 June (the day in the instrument's zone)."""
-        self.spirit_std.sudo()._write_guarded({"state": "superseded", "date_to": "2040-05-31"})
-        self.standard(self.spirit, "internal", 120.0, date_from="2040-06-01")
+        new = self.standard(self.spirit, "internal", 120.0, state="submitted")
+        new.with_user(self.director)._approve("2040-06-01")
+        self.assertEqual(self.spirit_std.state, "superseded")
         cases = (
             (utc(2040, 5, 31, 10), 100.0),  # the day before the valid-from
             (utc(2040, 6, 1, 7), 120.0),  # 07:00 in Shanghai = 23:00 UTC the day before
