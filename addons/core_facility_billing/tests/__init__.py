@@ -1,1 +1,1 @@
-from . import test_access_matrix, test_charge_generation
+from . import test_access_matrix, test_charge_generation, test_charge_lifecycle
