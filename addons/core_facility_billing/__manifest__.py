@@ -26,6 +26,7 @@
     ],
     "demo": [
         "demo/facility_fee_standard_demo.xml",
+        "demo/facility_charge_demo.xml",
     ],
     "post_init_hook": "post_init_hook",
     "installable": True,

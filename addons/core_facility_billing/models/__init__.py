@@ -3,6 +3,7 @@ from . import (
     account_move,
     facility_booking,
     facility_charge,
+    facility_charge_demo,
     facility_fee_cost,
     facility_fee_standard,
     facility_fee_standard_demo,
