@@ -115,6 +115,7 @@ class FacilityCharge(models.Model):
             (ChargeState.SETTLED, "Settled"),
             (ChargeState.CANCELLED, "Cancelled"),
         ],
+        string="Status",
         required=True,
         default=ChargeState.DRAFT,
         tracking=True,
