@@ -1,1 +1,1 @@
-from . import portal, statement_xlsx
+from . import portal, portal_booking, statement_xlsx

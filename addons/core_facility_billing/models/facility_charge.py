@@ -1,7 +1,40 @@
-from odoo import fields, models
+import logging
+from datetime import datetime, timedelta
 
-from ..rules.codes import ChargeKind, ChargeState
+import pytz
+from psycopg2 import errors as pg_errors
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from odoo.addons.core_facility.models.access import FINANCE, permit
+
+from ..rules import charging
+from ..rules.codes import ChargeKind, ChargeState, PayerCategory, origin_key
+from ..rules.codes import ChargeState as C
+from ..rules.money import line_amount
 from .facility_fee_standard import FEE_UNITS, PAYER_CATEGORIES
+
+_logger = logging.getLogger(__name__)
+
+# what a staff member gives for a manual line; the rest is derived or set by the line's actions
+MANUAL_FIELDS = {
+    "name",
+    "date",
+    "instrument_id",
+    "service_type_id",
+    "research_group_id",
+    "user_id",
+    "fund_id",
+    "payer_category",
+    "quantity",
+    "fee_unit",
+    "unit_price",
+    "standard_id",
+    "company_id",
+}
+# bookings and service orders closed this many days ago are charged by the catch-up cron
+CATCH_UP_DAYS = 62
 
 
 class FacilityCharge(models.Model):
@@ -28,6 +61,17 @@ class FacilityCharge(models.Model):
         "fund_id",
         "payer_category",
         "date",
+        "kind",
+        "instrument_id",
+        "service_type_id",
+        "user_id",
+        "fee_unit",
+        "booking_id",
+        "service_order_id",
+        "dispute_deadline",
+        "dispute_reason",
+        "dispute_resolution",
+        "company_id",
     )
 
     name = fields.Char(string="Description", required=True)
@@ -71,13 +115,19 @@ class FacilityCharge(models.Model):
             (ChargeState.SETTLED, "Settled"),
             (ChargeState.CANCELLED, "Cancelled"),
         ],
+        string="Status",
         required=True,
         default=ChargeState.DRAFT,
         tracking=True,
         copy=False,
         index=True,
     )
-    dispute_deadline = fields.Date(readonly=True, copy=False)
+    dispute_deadline = fields.Date(
+        readonly=True,
+        copy=False,
+        help="Last day the group's PI may dispute the line: its confirmation day plus the "
+        "company's dispute window.",
+    )
     dispute_reason = fields.Text(readonly=True, copy=False)
     dispute_resolution = fields.Text(readonly=True, copy=False)
     settlement_id = fields.Many2one("facility.settlement", readonly=True, copy=False, index=True)
@@ -85,6 +135,12 @@ class FacilityCharge(models.Model):
     invoice_id = fields.Many2one("account.move", string="Invoice", readonly=True, copy=False)
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    can_manage = fields.Boolean(
+        compute="_compute_permissions", help="The current user confirms and corrects the line."
+    )
+    can_dispute = fields.Boolean(
+        compute="_compute_permissions", help="The current user may dispute the line now."
     )
 
     def init(self):
@@ -98,16 +154,482 @@ class FacilityCharge(models.Model):
             "ON facility_charge (company_id, state, payer_category, date)"
         )
 
+    # -- computes ------------------------------------------------------------------------------
+
+    @api.depends_context("uid")
+    @api.depends("state", "instrument_id", "research_group_id", "dispute_deadline")
+    def _compute_permissions(self):
+        for line in self:
+            line.can_manage = line._is_staff() and line.state in charging.CORRECTABLE_STATES
+            line.can_dispute = (
+                line.state == C.CONFIRMED
+                and not line.dispute_resolution
+                and line.sudo().research_group_id.pi_id == self.env.user
+                and charging.dispute_open(line._today(), line.dispute_deadline)
+            )
+
+    # -- CRUD ----------------------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Generated lines are created by server code (``_create_once``); a user creates manual
+        lines only (consumables, corrections): staff of the instrument or finance, the amount
+        computed here."""
+        if self._guard_open():
+            return super().create(vals_list)
+        self.check_access("create")
+        prepared = [self._prepare_manual(vals) for vals in vals_list]
+        lines = super(FacilityCharge, permit(self)).create(prepared)
+        return lines.with_env(self.env)
+
+    def write(self, vals):
+        """Only the description is written directly, by the line's staff, before settlement;
+        everything else goes through the actions."""
+        if not self._guard_open():
+            names = {n for n in vals if not n.startswith(("message_", "activity_"))}
+            if names - set(self._guarded_fields):
+                for line in self:
+                    line._check_staff()
+                    if line.state in (C.SETTLED, C.CANCELLED):
+                        raise UserError(
+                            self.env._(
+                                "%(line)s is %(state)s: it no longer changes.",
+                                line=line.display_name,
+                                state=line._state_label(),
+                            )
+                        )
+        return super().write(vals)
+
+    # -- actions (buttons) ---------------------------------------------------------------------
+
+    def action_confirm(self):
+        """测试计费: the instrument's managers (or finance) confirm draft lines; the dispute
+        window of the group's PI opens."""
+        not_draft = self.filtered(lambda line: line.state != C.DRAFT)
+        if not_draft:
+            raise UserError(
+                self.env._(
+                    "Only draft lines can be confirmed: %(lines)s.",
+                    lines=", ".join(not_draft.mapped("display_name")[:10]),
+                )
+            )
+        self._check_staff()
+        for company, lines in self.grouped("company_id").items():
+            today = lines[:1]._today()
+            deadline = charging.dispute_deadline(today, company.facility_dispute_days)
+            lines._write_guarded({"state": C.CONFIRMED, "dispute_deadline": deadline})
+        return True
+
+    def action_dispute(self):
+        self._check_can_dispute()
+        return self._wizard("facility.charge.dispute.wizard", self.env._("Dispute Charge"))
+
+    def action_resolve(self):
+        if any(line.state != C.DISPUTED for line in self):
+            raise UserError(self.env._("Only disputed lines are resolved."))
+        self._check_staff()
+        return self._wizard(
+            "facility.charge.dispute.wizard",
+            self.env._("Resolve Dispute"),
+            default_mode="resolve",
+        )
+
+    def action_correct(self):
+        self._check_correctable()
+        return self._wizard("facility.charge.correct.wizard", self.env._("Correct Charge"))
+
+    def action_cancel(self):
+        self._check_correctable()
+        return self._wizard(
+            "facility.charge.correct.wizard",
+            self.env._("Cancel Charge"),
+            default_action="cancel",
+        )
+
+    def _wizard(self, model, name, **context):
+        return {
+            "type": "ir.actions.act_window",
+            "name": name,
+            "res_model": model,
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_charge_ids": self.ids, **context},
+        }
+
+    # -- transitions: who may is checked here --------------------------------------------------
+
+    def _dispute(self, reason):
+        """The group's PI disputes confirmed lines, within the window, once, with a reason."""
+        self._check_can_dispute()
+        if not (reason or "").strip():
+            raise UserError(self.env._("Give the reason of the dispute."))
+        for line in self:
+            line._write_guarded({"state": C.DISPUTED, "dispute_reason": reason.strip()})
+            line.sudo().message_post(
+                body=self.env._(
+                    "Disputed by %(user)s: %(reason)s", user=self.env.user.name, reason=reason
+                ),
+                partner_ids=line.sudo().instrument_id.manager_ids.partner_id.ids,
+            )
+        return True
+
+    def _resolve(self, decision, resolution, quantity=None, unit_price=None):
+        """Staff resolve disputed lines: ``reject`` (the line stands, back to confirmed),
+        ``correct`` (new quantity and/or unit price, confirmed) or ``cancel``; the resolution
+        text is kept and sent to the PI."""
+        if any(line.state != C.DISPUTED for line in self):
+            raise UserError(self.env._("Only disputed lines are resolved."))
+        self._check_staff()
+        if not (resolution or "").strip():
+            raise UserError(self.env._("Give the resolution of the dispute."))
+        resolution = resolution.strip()
+        for line in self:
+            vals = {"dispute_resolution": resolution, "state": C.CONFIRMED}
+            if decision == "cancel":
+                vals["state"] = C.CANCELLED
+            elif decision == "correct":
+                vals.update(line._corrected_values(quantity, unit_price))
+            elif decision != "reject":
+                raise UserError(self.env._("Unknown decision: %(decision)s.", decision=decision))
+            before = line._money_text()
+            line._write_guarded(vals)
+            line.sudo().message_post(
+                body=self.env._(
+                    "Dispute resolved by %(user)s (%(decision)s): %(resolution)s — %(before)s → "
+                    "%(after)s",
+                    user=self.env.user.name,
+                    decision=_resolution_labels(self.env).get(decision, decision),
+                    resolution=resolution,
+                    before=before,
+                    after=line._money_text(),
+                ),
+                partner_ids=line.sudo().research_group_id.pi_id.partner_id.ids,
+            )
+        return True
+
+    def _correct(self, reason, quantity=None, unit_price=None, cancel=False):
+        """Staff correct (or cancel) lines before settlement, the reason in the chatter."""
+        self._check_correctable()
+        if not (reason or "").strip():
+            raise UserError(self.env._("Give the reason of the correction."))
+        for line in self:
+            before = line._money_text()
+            if cancel:
+                line._write_guarded({"state": C.CANCELLED})
+                body = self.env._(
+                    "Cancelled by %(user)s: %(reason)s", user=self.env.user.name, reason=reason
+                )
+            else:
+                line._write_guarded(line._corrected_values(quantity, unit_price))
+                body = self.env._(
+                    "Corrected by %(user)s: %(before)s → %(after)s. Reason: %(reason)s",
+                    user=self.env.user.name,
+                    before=before,
+                    after=line._money_text(),
+                    reason=reason,
+                )
+            line.sudo().message_post(body=body)
+        return True
+
+    def _corrected_values(self, quantity=None, unit_price=None):
+        self.ensure_one()
+        quantity = self.quantity if quantity is None else quantity
+        unit_price = self.unit_price if unit_price is None else unit_price
+        if unit_price < 0:
+            raise ValidationError(self.env._("A unit price cannot be negative."))
+        return {
+            "quantity": quantity,
+            "unit_price": unit_price,
+            "amount": float(line_amount(quantity, unit_price)),
+        }
+
+    # -- checks --------------------------------------------------------------------------------
+
+    def _is_staff(self, user=None):
+        """Whether ``user`` confirms and corrects this line (测试计费): finance (and the facility
+        managers, who are finance too), or a manager of its instrument (for a service line
+        without instrument: of the service type's instruments, or its group leader)."""
+        user = user or self.env.user
+        if user.has_group(FINANCE):
+            return True
+        line = self.sudo()
+        instruments = line.instrument_id | line.service_type_id.instrument_ids
+        return user in instruments.manager_ids or user == line.service_type_id.leader_id
+
+    def _check_staff(self):
+        for line in self:
+            if not line._is_staff():
+                raise UserError(
+                    self.env._(
+                        "Only finance and the managers of %(instrument)s confirm and correct "
+                        "its charges.",
+                        instrument=line.sudo().instrument_id.name
+                        or line.sudo().service_type_id.name
+                        or line.display_name,
+                    )
+                )
+
+    def _check_correctable(self):
+        self._check_staff()
+        for line in self:
+            if line.state not in (C.DRAFT, C.CONFIRMED):
+                raise UserError(
+                    self.env._(
+                        "%(line)s is %(state)s: only draft or confirmed lines are corrected or "
+                        "cancelled (a disputed line is resolved; a settled one is reversed by "
+                        "its settlement).",
+                        line=line.display_name,
+                        state=line._state_label(),
+                    )
+                )
+
+    def _check_can_dispute(self):
+        today = self[:1]._today()
+        for line in self:
+            group = line.sudo().research_group_id
+            if group.pi_id != self.env.user:
+                raise UserError(
+                    self.env._("Only the PI of %(group)s disputes its charges.", group=group.name)
+                )
+            if line.state != C.CONFIRMED or line.dispute_resolution:
+                raise UserError(
+                    self.env._(
+                        "%(line)s is %(state)s: only a confirmed line is disputed, once.",
+                        line=line.display_name,
+                        state=line._state_label(),
+                    )
+                )
+            if not charging.dispute_open(today, line.dispute_deadline):
+                raise UserError(
+                    self.env._(
+                        "The dispute window of %(line)s closed on %(deadline)s.",
+                        line=line.display_name,
+                        deadline=line.dispute_deadline,
+                    )
+                )
+
+    # -- generation ----------------------------------------------------------------------------
+
+    @api.model
+    def _create_once(self, vals_list):
+        """Insert generated lines (each with its ``origin_key``), once per origin: the unique
+        index decides, each insert in a savepoint, so that two transactions generating the same
+        line at once create it once (the later one's insert fails and is skipped). Keys already
+        committed are skipped first (one query), so that the usual rerun attempts no insert.
+        Returns the lines created now."""
+        keys = [vals["origin_key"] for vals in vals_list]
+        if not keys:
+            return self.browse()
+        self.flush_model(["origin_key"])
+        self.env.cr.execute(
+            "SELECT origin_key FROM facility_charge WHERE origin_key = ANY(%s)", [keys]
+        )
+        existing = {key for (key,) in self.env.cr.fetchall()}
+        Charge = permit(self.sudo()).with_context(mail_create_nolog=True)
+        created = []
+        for vals in vals_list:
+            if vals["origin_key"] in existing:
+                continue
+            existing.add(vals["origin_key"])
+            try:
+                with self.env.cr.savepoint():
+                    created.append(Charge.create(vals).id)
+            except pg_errors.UniqueViolation:
+                _logger.info("Charge %s was created meanwhile", vals["origin_key"])
+        return self.browse(created)
+
+    @api.model
+    def _line_values(self, group, standard, quantity, **values):
+        """Values of a generated line: the payer, fund and amount from the group, the standard
+        and ``quantity`` (``values``: origin_key, kind, date, name, instrument...)."""
+        group = group.sudo()
+        unit_price = values.pop("unit_price", None)
+        if unit_price is None:
+            unit_price = standard.unit_price
+        fund = values.pop("fund", None) or group.default_fund_id
+        category = values.pop("payer_category", None) or charging.payer_category(group.category)
+        return {
+            "research_group_id": group.id,
+            "partner_id": self._payer_partner(group).id,
+            "fund_id": fund.id,
+            "payer_category": category,
+            "standard_id": standard.id,
+            "fee_unit": values.pop("fee_unit", None) or standard.fee_unit or "hour",
+            "quantity": quantity,
+            "unit_price": unit_price,
+            "amount": float(line_amount(quantity, unit_price)),
+            "company_id": (values.pop("company", None) or group.company_id or self.env.company).id,
+            **values,
+        }
+
+    @api.model
+    def _payer_partner(self, group):
+        """Who pays: the group's partner; an internal group without one: the company."""
+        group = group.sudo()
+        if group.partner_id or group.category == PayerCategory.EXTERNAL:
+            return group.partner_id
+        return (group.company_id or self.env.company).partner_id
+
+    @api.model
+    def _cron_generate_missing(self, days=CATCH_UP_DAYS):
+        """Catch-up: charge the bookings and service orders of the last ``days`` days whose
+        charge is final but that have no line yet (their standard was approved later, or their
+        generation failed). Creates each line once (unique origin key)."""
+        since = fields.Datetime.now() - timedelta(days=days)
+        Booking = self.env["facility.booking"].sudo()
+        bookings = Booking.search(
+            [
+                ("date_start", ">=", since),
+                ("chargeable_hours", ">", 0),
+                ("state", "in", ("done", "no_show", "cancelled")),
+                ("charge_ids", "=", False),
+            ]
+        )
+        created = bookings._facility_generate_charges()
+        orders = (
+            self.env["facility.service.order"]
+            .sudo()
+            .search([("state", "=", "closed"), ("write_date", ">=", since)])
+        )
+        created |= orders._facility_generate_charges()
+        return created
+
     # -- public API ------------------------------------------------------------------------------
 
     def charge_unbooked_use(self, instrument, research_group, user, start, stop, source_key):
         """Charge an unbooked use measured by an IoT box at the walk-in rate (one line per
         ``source_key``, however often it is called); the IoT addon calls it when billing is
-        installed. Returns the line (empty when no approved standard prices it)."""
-        raise NotImplementedError
+        installed. ``start``/``stop``: naive UTC datetimes. Priced at the walk-in price per
+        hour of the instrument's time standard for the group's category valid on the day of
+        use (in the instrument's time zone). Returns the line (empty when no approved standard
+        with a walk-in price prices it)."""
+        key = origin_key("iot", source_key)
+        if stop <= start:
+            raise ValidationError(self.env._("An unbooked use must end after it starts."))
+        instrument, group = instrument.sudo(), research_group.sudo()
+        day = _local_day(start, instrument.get_timezone())
+        category = charging.payer_category(group.category)
+        standard = (
+            self.env["facility.fee.standard"].sudo()._find_time_standard(category, day, instrument)
+        )
+        if not standard or not standard.walk_in_price:
+            _logger.info(
+                "No walk-in price for %s on %s: unbooked use not charged", instrument.name, day
+            )
+            return self.browse()
+        hours = round((stop - start).total_seconds() / 3600, charging.HOURS_DIGITS)
+        vals = self._line_values(
+            group,
+            standard,
+            hours,
+            unit_price=standard.walk_in_price,
+            fee_unit="hour",
+            origin_key=key,
+            kind=ChargeKind.WALK_IN,
+            date=day,
+            name=self.env._("Unbooked use of %(instrument)s", instrument=instrument.name),
+            instrument_id=instrument.id,
+            user_id=user.id,
+            company=instrument.company_id,
+        )
+        self._create_once([vals])
+        return self.sudo().search([("origin_key", "=", key)], limit=1).with_env(self.env)
 
     def get_instrument_fees(self, instruments, date_from, date_to):
         """Fees charged on ``instruments`` from ``date_from`` to ``date_to`` (confirmed,
         disputed or settled lines): ``{instrument_id: {"internal": amount, "external": amount,
-        "total": amount}}``, for the annual evaluation."""
-        raise NotImplementedError
+        "total": amount}}``, for the annual evaluation. "internal" counts every category but
+        external (internal, collaboration, teaching)."""
+        result = {
+            instrument.id: {"internal": 0.0, "external": 0.0, "total": 0.0}
+            for instrument in instruments
+        }
+        groups = self.sudo()._read_group(
+            [
+                ("instrument_id", "in", instruments.ids),
+                ("date", ">=", date_from),
+                ("date", "<=", date_to),
+                ("state", "in", (C.CONFIRMED, C.DISPUTED, C.SETTLED)),
+            ],
+            ["instrument_id", "payer_category"],
+            ["amount:sum"],
+        )
+        currency = self.env.company.currency_id
+        for instrument, category, amount in groups:
+            fees = result[instrument.id]
+            side = "external" if category == PayerCategory.EXTERNAL else "internal"
+            fees[side] = currency.round(fees[side] + amount)
+            fees["total"] = currency.round(fees["total"] + amount)
+        return result
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _today(self):
+        company = self.company_id or self.env.company
+        return datetime.now(pytz.timezone(company._facility_tz())).date()
+
+    def _state_label(self):
+        return dict(self._fields["state"]._description_selection(self.env)).get(self.state)
+
+    def _money_text(self):
+        """``2.5000 h × 150.00 元 = 375.00 元`` in the line's unit."""
+        self.ensure_one()
+        unit = dict(self._fields["fee_unit"]._description_selection(self.env)).get(
+            self.fee_unit, ""
+        )
+        return self.env._(
+            "%(quantity)s %(unit)s × %(price).2f 元 = %(amount).2f 元",
+            quantity=f"{self.quantity:g}",
+            unit=unit,
+            price=self.unit_price,
+            amount=self.amount,
+        )
+
+    def _prepare_manual(self, vals):
+        """A manual line's values from what a staff member gave: checked and completed."""
+        _ = self.env._
+        vals = {name: value for name, value in vals.items() if name in MANUAL_FIELDS}
+        vals["kind"] = ChargeKind.MANUAL
+        group = self.env["facility.research.group"].browse(vals.get("research_group_id"))
+        if not group:
+            raise ValidationError(_("A charge line names the research group that pays it."))
+        probe = self.new(
+            {
+                "instrument_id": vals.get("instrument_id"),
+                "service_type_id": vals.get("service_type_id"),
+            }
+        )
+        if not (self.env.user.has_group(FINANCE) or (probe.instrument_id and probe._is_staff())):
+            raise UserError(
+                _(
+                    "Manual charge lines are entered by finance or by the managers of the "
+                    "instrument charged."
+                )
+            )
+        standard = self.env["facility.fee.standard"].sudo().browse(vals.get("standard_id"))
+        if standard and not vals.get("unit_price"):
+            vals["unit_price"] = standard.unit_price
+            vals["fee_unit"] = standard.fee_unit
+        if (vals.get("unit_price") or 0.0) < 0:
+            raise ValidationError(_("A unit price cannot be negative."))
+        group = group.sudo()
+        vals.setdefault("payer_category", charging.payer_category(group.category))
+        vals.setdefault("fund_id", group.default_fund_id.id)
+        vals["partner_id"] = self._payer_partner(group).id
+        vals["amount"] = float(
+            line_amount(vals.get("quantity") or 0.0, vals.get("unit_price") or 0.0)
+        )
+        return vals
+
+
+def _resolution_labels(env):
+    return {
+        "reject": env._("Rejected: the line stands"),
+        "correct": env._("Accepted: corrected"),
+        "cancel": env._("Accepted: cancelled"),
+    }
+
+
+def _local_day(utc_moment, tz_name):
+    """The local day of a naive UTC datetime in the time zone ``tz_name``."""
+    return pytz.utc.localize(utc_moment).astimezone(pytz.timezone(tz_name)).date()

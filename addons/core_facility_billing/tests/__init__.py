@@ -1,4 +1,5 @@
 from . import (
+    test_access_billing_charges,
     test_access_billing_external,
     test_access_billing_standards,
     test_access_matrix,
@@ -6,6 +7,10 @@ from . import (
     test_arrears,
     test_balance,
     test_balance_concurrency,
+    test_charge_checks,
+    test_charge_concurrency,
+    test_charge_generation,
+    test_charge_lifecycle,
     test_fee_standard,
     test_fee_standard_concurrency,
     test_portal_billing,
