@@ -180,7 +180,7 @@ class FacilityBooking(models.Model):
         if problem := group._facility_arrears_problem():
             messages.append(problem)
         estimate = self._facility_estimate()[0]
-        if problem := group._facility_prepaid_problem(estimate):
+        if problem := group._facility_prepaid_problem(estimate, exclude=self._origin or None):
             messages.append(problem)
         return messages
 

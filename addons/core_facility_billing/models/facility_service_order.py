@@ -126,7 +126,8 @@ class FacilityServiceOrder(models.Model):
                 messages.append(problem)
             if problem := group._facility_arrears_problem():
                 messages.append(problem)
-            if problem := group._facility_prepaid_problem(order._facility_estimate()):
+            estimate = order._facility_estimate()
+            if problem := group._facility_prepaid_problem(estimate, exclude=order._origin or None):
                 messages.append(problem)
             if messages:
                 header = self.env._(
