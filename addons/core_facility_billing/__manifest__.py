@@ -12,8 +12,17 @@
         "security/core_facility_billing_security.xml",
         "security/ir.model.access.csv",
         "views/menus.xml",
+        "data/ir_sequence_data.xml",
+        "data/ir_cron_data_settlement.xml",
+        "views/res_config_settings_views.xml",
+        "views/facility_fund_views.xml",
+        "views/facility_settlement_views.xml",
+        "views/account_move_views.xml",
     ],
-    "demo": [],
+    "demo": [
+        "demo/facility_fund_demo.xml",
+        "demo/facility_settlement_demo.xml",
+    ],
     "post_init_hook": "post_init_hook",
     "installable": True,
 }

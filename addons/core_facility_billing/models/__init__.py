@@ -13,6 +13,7 @@ from . import (
     facility_research_group,
     facility_service_order,
     facility_settlement,
+    facility_settlement_demo,
     facility_statement,
     facility_unit,
     res_company,

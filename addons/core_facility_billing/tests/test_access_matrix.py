@@ -15,7 +15,7 @@ from odoo.addons.core_facility.tests.test_access_matrix import (
 )
 
 # one module per area, appended by the area's author
-AREA_MATRICES = ()
+AREA_MATRICES = ("test_access_billing_settlements",)
 # models with no records of their own
 ABSTRACT = set()
 

@@ -1,0 +1,1 @@
+from . import facility_settlement_wizard
