@@ -1,6 +1,7 @@
-"""The access matrix of settlements: finance (and the platform system administrator, who is
-finance too) runs them; nobody else reads, runs or reverses one; nobody deletes one. The run's
-state, entries and who posted it change only through its actions."""
+"""The access matrix of settlements: finance (and the platform system administrator and the
+facility manager, who are finance too) runs them; nobody else reads, runs or reverses one;
+nobody deletes one. The run's state, entries and who posted it change only through its
+actions."""
 
 from datetime import date
 
@@ -19,7 +20,7 @@ from odoo.addons.core_facility.tests.test_access_matrix import (
 
 USER, PI, IM, FMGR, REVIEWER, FINANCE, PORTAL = ROLES
 SETTLEMENT, WIZARD = "facility.settlement", "facility.settlement.wizard"
-FIN = frozenset({FINANCE})
+FIN = frozenset({FINANCE, FMGR})  # the facility manager is finance too (core_facility)
 
 MODELS = {
     SETTLEMENT: (
@@ -37,11 +38,15 @@ MODELS = {
 }
 
 FIELD_ROWS = [
-    *write(SETTLEMENT, "settlement_a", (FINANCE,), {"state": "posted"}, REFUSED),
+    *write(SETTLEMENT, "settlement_a", (FINANCE, FMGR), {"state": "posted"}, REFUSED),
     *write(
-        SETTLEMENT, "settlement_a", (FINANCE,), {"posted_by_id": lambda f: f.finance.id}, REFUSED
+        SETTLEMENT,
+        "settlement_a",
+        (FINANCE, FMGR),
+        {"posted_by_id": lambda f: f.finance.id},
+        REFUSED,
     ),
-    *write(SETTLEMENT, "settlement_a", (FINANCE,), {"move_ids": [(6, 0, [])]}, REFUSED),
+    *write(SETTLEMENT, "settlement_a", (FINANCE, FMGR), {"move_ids": [(6, 0, [])]}, REFUSED),
 ]
 
 
@@ -64,7 +69,7 @@ class TestAccessBillingSettlements(AccessMatrixCase):
 
     def test_only_finance_runs_and_reverses(self):
         Settlement = self.env["facility.settlement"]
-        for role in (USER, PI, IM, FMGR, REVIEWER):
+        for role in (USER, PI, IM, REVIEWER):
             user = self.roles[role]
             with self.subTest(role=role), self.assertRaises(AccessError):
                 Settlement.with_user(user).settle_period(
