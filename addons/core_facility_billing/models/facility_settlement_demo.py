@@ -25,7 +25,10 @@ class FacilitySettlement(models.Model):
         demo; when it made none for that month, a few are made from the month's done bookings."""
         company = self.env.ref("base.main_company")
         if not company.chart_template:
-            # the demo runs before `account` loads a chart at the end of the installation
+            # the demo runs before `account` loads a chart at the end of the installation; the
+            # chart takes the fiscal country's currency: the demo institution's (China, CNY)
+            if company.country_id:
+                company.account_fiscal_country_id = company.country_id
             self.env["account.chart.template"].try_loading("generic_coa", company)
         company._facility_billing_accounts()
         period = company._facility_previous_period(fields.Date.context_today(self))
