@@ -30,6 +30,13 @@ class FacilitySettlement(models.Model):
             if company.country_id:
                 company.account_fiscal_country_id = company.country_id
             self.env["account.chart.template"].try_loading("generic_coa", company)
+        cny = self.env.ref("base.CNY")
+        if company.currency_id != cny and not self.env["account.move.line"].search_count(
+            [("company_id", "=", company.id)], limit=1
+        ):
+            # `account` gave the demo institution its chart in US dollars: back to yuan
+            cny.active = True
+            company.currency_id = cny
         company._facility_billing_accounts()
         period = company._facility_previous_period(fields.Date.context_today(self))
         self._demo_charges(company, period)
