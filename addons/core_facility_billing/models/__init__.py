@@ -18,6 +18,7 @@ from . import (
     facility_service_consumable,
     facility_service_order,
     facility_settlement,
+    facility_settlement_demo,
     facility_statement,
     facility_unit,
     res_company,

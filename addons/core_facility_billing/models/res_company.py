@@ -1,6 +1,34 @@
-from odoo import fields, models
+from datetime import timedelta
 
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..rules import periods
 from ..rules.codes import InvoiceGrouping, PeriodScheme
+
+# the accounts billing creates when the company has none set: field, code, name, type
+BILLING_ACCOUNTS = (
+    ("facility_internal_charge_account_id", "FAC600", "Internal facility charges", "expense"),
+    ("facility_income_account_id", "FAC400", "Facility service income", "income"),
+    (
+        "facility_allocation_platform_account_id",
+        "FAC701",
+        "Facility income allocated: platform share",
+        "expense",
+    ),
+    (
+        "facility_allocation_department_account_id",
+        "FAC702",
+        "Facility income allocated: department share",
+        "expense",
+    ),
+    (
+        "facility_allocation_school_account_id",
+        "FAC703",
+        "Facility income allocated: school share",
+        "expense",
+    ),
+)
 
 
 class ResCompany(models.Model):
@@ -64,6 +92,38 @@ class ResCompany(models.Model):
         help="How far below zero a prepaid group's balance may go by default.",
     )
 
+    @api.constrains("facility_period_scheme", "facility_period_cutoffs")
+    def _check_facility_period_cutoffs(self):
+        for company in self.filtered(lambda c: c.facility_period_scheme == PeriodScheme.CUTOFF):
+            company._facility_cutoffs()
+
+    def _facility_cutoffs(self):
+        """The company's cut-off days as (month, day) pairs; a clear error when unreadable."""
+        self.ensure_one()
+        try:
+            return periods.parse_cutoffs(self.facility_period_cutoffs)
+        except periods.PeriodError as error:
+            raise ValidationError(
+                self.env._(
+                    "Cut-off days are month-day pairs separated by commas, each the last day of "
+                    'a period, e.g. "05-16,11-16"; "%(value)s" is not one.',
+                    value=error.value,
+                )
+            ) from error
+
+    def _facility_period(self, day):
+        """The settlement period containing ``day`` under the company's scheme."""
+        self.ensure_one()
+        if self.facility_period_scheme == PeriodScheme.CUTOFF:
+            self._facility_cutoffs()
+        return periods.period_of(day, self.facility_period_scheme, self.facility_period_cutoffs)
+
+    def _facility_previous_period(self, day):
+        """The period that ended before the one containing ``day`` (a run's default)."""
+        self.ensure_one()
+        current = self._facility_period(day)
+        return self._facility_period(current.date_from - timedelta(days=1))
+
     def _facility_billing_setup(self):
         """Create what billing needs and is missing: the two analytic plans and, once the
         company has a chart of accounts, the journal and the accounts (idempotent; called at
@@ -76,9 +136,46 @@ class ResCompany(models.Model):
         return True
 
     def _facility_billing_accounts(self):
-        """The journal and accounts of billing, created when missing (issue 11, settlement)."""
+        """The journal and accounts of billing, created when missing (issue 11, settlement):
+        the general journal "Core Facility" (FAC), the internal charges (expense) and facility
+        income accounts, and the three allocation accounts. An account of the same code that
+        already exists is used, not duplicated. Returns the company (sudo)."""
         self.ensure_one()
-        return True
+        company = self.sudo()
+        Account = self.env["account.account"].sudo().with_company(company)
+        vals = {}
+        for field, code, name, account_type in BILLING_ACCOUNTS:
+            if company[field]:
+                continue
+            account = Account.search(
+                [("code", "=", code), ("company_ids", "parent_of", company.id)], limit=1
+            )
+            if not account:
+                account = Account.create(
+                    {
+                        "code": code,
+                        "name": name,
+                        "account_type": account_type,
+                        "company_ids": [(6, 0, company.ids)],
+                    }
+                )
+            vals[field] = account.id
+        if not company.facility_billing_journal_id:
+            Journal = self.env["account.journal"].sudo()
+            journal = Journal.search(
+                [("code", "=", "FAC"), ("company_id", "=", company.id)], limit=1
+            ) or Journal.create(
+                {
+                    "name": "Core Facility",
+                    "code": "FAC",
+                    "type": "general",
+                    "company_id": company.id,
+                }
+            )
+            vals["facility_billing_journal_id"] = journal.id
+        if vals:
+            company.write(vals)
+        return company
 
     def _facility_fund_plan(self):
         """The "Research Funds" analytic plan (created if missing)."""

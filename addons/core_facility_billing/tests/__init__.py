@@ -1,6 +1,7 @@
 from . import (
     test_access_billing_charges,
     test_access_billing_external,
+    test_access_billing_settlements,
     test_access_billing_standards,
     test_access_matrix,
     test_allocation,
@@ -13,7 +14,10 @@ from . import (
     test_charge_lifecycle,
     test_fee_standard,
     test_fee_standard_concurrency,
+    test_fund,
     test_portal_billing,
     test_reconciliation,
+    test_settlement,
+    test_settlement_concurrency,
     test_statement,
 )

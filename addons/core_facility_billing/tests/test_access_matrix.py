@@ -18,6 +18,7 @@ from odoo.addons.core_facility.tests.test_access_matrix import (
 AREA_MATRICES = (
     "test_access_billing_standards",
     "test_access_billing_charges",
+    "test_access_billing_settlements",
     "test_access_billing_external",
 )
 # models with no records of their own
