@@ -59,7 +59,7 @@ class TestChargeChecks(CheckCase):
     def test_prepaid_balance_refuses_with_the_figures(self):
         asked = []
 
-        def prepaid_problem(group, estimate):
+        def prepaid_problem(group, estimate, exclude=None):
             asked.append((group, estimate))
             if group.category == "external" and estimate > 100.0:
                 return f"estimated at {estimate:.2f} 元, available 100.00 元"

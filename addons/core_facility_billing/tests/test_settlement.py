@@ -1,6 +1,8 @@
 from datetime import date
 from decimal import Decimal
 
+from freezegun import freeze_time
+
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 
@@ -268,13 +270,14 @@ class TestSingleSettlementAndInvoices(SettlementCase):
         self.assertFalse(self.externals.invoice_id)
 
     def test_single_settlement_of_a_service_order(self):
-        internal_order = self.env["facility.service.order"].create(
-            {
-                "title": "Sections",
-                "research_group_id": self.group_a.id,
-                "service_type_id": self.service_type.id,
-            }
-        )
+        with freeze_time("2039-03-10"):  # a day the group's fund is valid
+            internal_order = self.env["facility.service.order"].create(
+                {
+                    "title": "Sections",
+                    "research_group_id": self.group_a.id,
+                    "service_type_id": self.service_type.id,
+                }
+            )
         lines = self.line(fund=self.fund_a, amount=88.88, service_order_id=internal_order.id)
         lines |= self.line(fund=self.fund_a, amount=11.11, service_order_id=internal_order.id)
         other = self.line(fund=self.fund_a, amount=5.0)
