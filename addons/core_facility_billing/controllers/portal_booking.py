@@ -52,7 +52,7 @@ class FacilityBillingPortal(FacilityPortal):
                         "Estimated charge: %(amount).2f 元 (%(hours)s h at %(rate).2f 元 per "
                         "%(unit)s, %(category)s rate), charged to %(group)s.",
                         amount=amount,
-                        hours=f"{(stop - start).total_seconds() / 3600:g}",
+                        hours=format((stop - start).total_seconds() / 3600, "g"),
                         rate=standard.unit_price,
                         unit=_unit_label(env, standard),
                         category=_category_label(env, standard),
