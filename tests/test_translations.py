@@ -5,6 +5,7 @@ from pathlib import Path
 
 import polib
 import pytest
+from babel.messages.extract import extract_python
 
 ADDONS = Path(__file__).resolve().parent.parent / "addons"
 PLACEHOLDER = re.compile(r"%\(\w+\)[-#0 +]*\d*(?:\.\d+)?[sdfr]|%[sd]")
@@ -34,7 +35,5 @@ PYTHON_FILES = sorted(p for p in ADDONS.glob("*/**/*.py") if "tests" not in p.pa
 def test_terms_can_be_extracted(path):
     """Odoo's export reads every file's translatable terms with Babel, which evaluates the string
     tokens of a translated call: an f-string among them makes it skip the whole file's terms."""
-    from babel.messages.extract import extract_python
-
     with path.open("rb") as source:
         list(extract_python(source, ["_", "_lt"], [], {}))
