@@ -2,7 +2,8 @@
 company has a chart of accounts (``account`` loads it after the addons' data, so it is loaded
 here first when missing).
 
-- 华北大学结构生物学课题组 (prepaid): a 5,000 元 deposit by bank transfer;
+- 华北大学结构生物学课题组 (prepaid): a deposit by bank transfer covering its invoices and
+  open charges, leaving about 5,000 元 available;
 - 燕园生物结构组 (prepaid): 100 元 deposited, so a 2 h Spirit session (300 元) is refused until
   it deposits more — the acceptance story;
 - 南方医科大学蛋白结构课题组 (invoice): one open invoice of 1,800 元 with its fapiao number;
@@ -39,11 +40,14 @@ class FacilityResearchGroup(models.Model):
             [("type", "=", "bank"), ("company_id", "=", company.id)], limit=1
         )
         Payment = env["account.payment"]
+        # 华北大学 books a lot in the demo: its deposit covers what it was invoiced and owes,
+        # and leaves about 5,000 元 available
+        owed = max(0, -int(ncu.available_balance))
         for group, amount, days, memo in (
-            (ncu, 5000, 40, "华北大学预付测试费（银行转账）"),
+            (ncu, (owed // 100 + 1) * 100 + 5000, 40, "华北大学预付测试费（银行转账）"),
             (ref("core_facility_billing.research_group_yanyuan_demo"), 100, 12, "燕园生物预付款"),
         ):
-            Payment.create(
+            payment = Payment.create(
                 {
                     "payment_type": "inbound",
                     "partner_type": "customer",
@@ -53,7 +57,9 @@ class FacilityResearchGroup(models.Model):
                     "journal_id": bank.id,
                     "memo": memo,
                 }
-            ).action_post()
+            )
+            payment.action_post()
+            env["facility.deposit.wizard"]._reconcile_open_invoices(payment)
         income = company.facility_income_account_id or env["account.account"].search(
             [("account_type", "=", "income"), ("company_ids", "in", company.ids)], limit=1
         )

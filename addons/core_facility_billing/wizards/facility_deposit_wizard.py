@@ -80,6 +80,7 @@ class FacilityDepositWizard(models.TransientModel):
             )
         )
         payment.action_post()
+        self._reconcile_open_invoices(payment)
         group.message_post(
             body=self.env._(
                 "Deposit of %(amount)s 元 recorded (%(payment)s).",
@@ -88,3 +89,32 @@ class FacilityDepositWizard(models.TransientModel):
             )
         )
         return {"type": "ir.actions.act_window_close"}
+
+    @api.model
+    def _reconcile_open_invoices(self, payment):
+        """Let a deposit pay the group's open invoices, oldest due first (Odoo's own
+        reconciliation: partial where the deposit does not cover them), so that a prepaid group's
+        invoices never fall into arrears while its deposit covers them."""
+        credit = payment.sudo().move_id.line_ids.filtered(
+            lambda line: line.account_id.account_type == "asset_receivable" and not line.reconciled
+        )
+        if not credit:
+            return
+        partner = payment.partner_id.commercial_partner_id
+        debits = (
+            self.env["account.move.line"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "child_of", partner.id),
+                    ("account_id", "in", credit.account_id.ids),
+                    ("move_id.move_type", "=", "out_invoice"),
+                    ("parent_state", "=", "posted"),
+                    ("reconciled", "=", False),
+                    ("amount_residual", ">", 0),
+                ],
+                order="date_maturity, id",
+            )
+        )
+        if debits:
+            (credit | debits).reconcile()
