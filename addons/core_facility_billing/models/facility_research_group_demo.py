@@ -40,9 +40,9 @@ class FacilityResearchGroup(models.Model):
             [("type", "=", "bank"), ("company_id", "=", company.id)], limit=1
         )
         Payment = env["account.payment"]
-        # 华北大学 books a lot in the demo: its deposit covers what it was invoiced and owes,
-        # and leaves about 5,000 元 available
-        owed = max(0, -int(ncu.available_balance))
+        # 华北大学 books a lot in the demo: its deposit covers what it was invoiced, owes and has
+        # booked, and leaves about 5,000 元 available
+        owed = max(0, -int(ncu.available_balance)) + int(ncu._facility_pending_estimate())
         for group, amount, days, memo in (
             (ncu, (owed // 100 + 1) * 100 + 5000, 40, "华北大学预付测试费（银行转账）"),
             (ref("core_facility_billing.research_group_yanyuan_demo"), 100, 12, "燕园生物预付款"),
