@@ -149,6 +149,27 @@ def test_lines_without_instrument_come_first():
     assert [line.instrument_id for line in entries[1]] == [None, 5]
 
 
+def test_booking_and_service_lines_of_one_fund_sort():
+    # booking lines (instrument, no service type) next to service lines (no instrument)
+    rows = [(1, (5, None), "10"), (1, (None, 7), "2"), (1, (5, 3), "1"), (1, (None, None), "4")]
+    entries = s.summarise(rows)
+    items = [line.instrument_id for line in entries[1]]
+    assert items == [(None, None), (None, 7), (5, None), (5, 3)]
+    assert s.entry_total(entries[1]) == Decimal("17.00")
+
+
+def test_posted_items_leave_zero_sums_out():
+    entries = s.summarise([(1, 10, "5"), (1, 11, "3"), (1, 11, "-3"), (2, 10, "1"), (2, 10, "-1")])
+    assert s.posted_items(entries) == {(1, 10)}
+
+
+@pytest.mark.parametrize(
+    ("amount", "expected"), [("0.01", True), ("0", False), ("0.004", False), ("-5", False)]
+)
+def test_only_a_positive_total_is_invoiced(amount, expected):
+    assert s.invoiceable(amount) is expected
+
+
 def test_invoice_keys():
     day = date(2026, 3, 9)
     per_month = s.invoice_key(InvoiceGrouping.PER_MONTH, 4, "booking:12", day)

@@ -14,6 +14,7 @@
         "security/facility_fee_standard_rules.xml",
         "security/facility_charge_rules.xml",
         "security/facility_billing_external_rules.xml",
+        "security/facility_fund_rules.xml",
         "views/menus.xml",
         "views/facility_fee_standard_views.xml",
         "views/facility_instrument_views.xml",

@@ -55,8 +55,10 @@ class AccountAnalyticAccount(models.Model):
     @api.depends("balance", "facility_budget")
     def _compute_facility_spent(self):
         for account in self:
-            # analytic amounts of expenses are negative: what is spent is their opposite
-            account.facility_spent = -account.balance
+            # analytic amounts of expenses are negative: what is spent is their opposite. The
+            # balance reads analytic lines, which a PI may not: the fund is readable (record
+            # rules), its balance is read as superuser
+            account.facility_spent = -account.sudo().balance
             account.facility_remaining = (
                 account.facility_budget - account.facility_spent if account.facility_budget else 0.0
             )

@@ -39,14 +39,48 @@ class AccountMove(models.Model):
             "context": {"create": False},
         }
 
-    def _reverse_moves(self, default_values_list=None, cancel=False):
-        """Reversing a settlement's entry or invoice (from the settlement or Odoo's own Reverse
-        button) puts its charge lines back to confirmed, to be corrected and settled again."""
-        reversals = super()._reverse_moves(default_values_list=default_values_list, cancel=cancel)
-        settled = self.filtered("facility_settlement_id")
-        if settled:
-            settled._facility_release_charges()
-        return reversals
+    def _post(self, soft=True):
+        """A posted reversal that fully reverses a settlement's entry or invoice (the
+        settlement's Reverse, Odoo's Reverse of an entry, a credit note of the whole invoice
+        once posted) puts its charge lines back to confirmed, to be corrected and settled again.
+        A draft or partial credit note leaves them settled."""
+        posted = super()._post(soft=soft)
+        reversed_moves = posted.filtered(
+            lambda move: (
+                move.reversed_entry_id.facility_settlement_id and move._facility_fully_reverses()
+            )
+        ).reversed_entry_id
+        if reversed_moves:
+            reversed_moves._facility_release_charges()
+        return posted
+
+    def _facility_fully_reverses(self):
+        """Whether this (reversal) move reverses the whole of the move it reverses: same
+        currency, same total."""
+        self.ensure_one()
+        original = self.reversed_entry_id
+        return (
+            self.currency_id == original.currency_id
+            and self.currency_id.compare_amounts(self.amount_total, original.amount_total) == 0
+        )
+
+    def _facility_posted_reversals(self):
+        """The posted reversals that fully reverse this move."""
+        self.ensure_one()
+        return self.reversal_move_ids.filtered(
+            lambda move: move.state == "posted" and move._facility_fully_reverses()
+        )
+
+    def _facility_pay_from_deposits(self):
+        """Reconcile this posted invoice with its partner's outstanding credits (the prepaid
+        group's deposits), oldest first, until it is paid: a prepaid group pays from its
+        deposits and does not fall into arrears."""
+        self.ensure_one()
+        invoice = self.sudo()
+        for credit in (invoice.invoice_outstanding_credits_debits_widget or {}).get("content", []):
+            if invoice.payment_state in ("paid", "in_payment") or not invoice.amount_residual:
+                break
+            invoice.js_assign_outstanding_line(credit["id"])
 
     def _facility_release_charges(self):
         charges = (

@@ -1,4 +1,6 @@
+import logging
 from collections import defaultdict
+from decimal import Decimal
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -8,6 +10,7 @@ from odoo.addons.core_facility.models.access import ensure_single
 
 from ..rules import settlement as rules
 from ..rules.codes import (
+    BillingMode,
     ChargeState,
     InvoiceGrouping,
     PayerCategory,
@@ -20,6 +23,10 @@ FINANCE = "core_facility.group_facility_finance"
 # payer categories settled from research funds; their lines need a fund
 FUND_CATEGORIES = (PayerCategory.INTERNAL, PayerCategory.COLLABORATION, PayerCategory.TEACHING)
 CHARGE_WRITTEN = ("state", "settlement_id", "move_id", "invoice_id")
+# what a run is of: fixed once it is posted (a correction goes through a reversal)
+RUN_FIELDS = ("kind", "date_from", "date_to", "origin", "company_id")
+
+_logger = logging.getLogger(__name__)
 
 
 class FacilitySettlement(models.Model):
@@ -105,6 +112,20 @@ class FacilitySettlement(models.Model):
                 vals["name"] = self.env["ir.sequence"].sudo().next_by_code("facility.settlement")
         return super().create(vals_list)
 
+    def write(self, vals):
+        fixed = set(vals) & set(RUN_FIELDS)
+        if fixed and any(run.state != SettlementState.DRAFT for run in self):
+            raise UserError(
+                self.env._(
+                    "%(fields)s of a posted or reversed settlement cannot change: reverse it and "
+                    "settle the period again.",
+                    fields=", ".join(
+                        sorted(self._fields[name]._description_string(self.env) for name in fixed)
+                    ),
+                )
+            )
+        return super().write(vals)
+
     # -- actions ---------------------------------------------------------------------------------
 
     def action_view_charges(self):
@@ -142,7 +163,7 @@ class FacilitySettlement(models.Model):
                     )
                 )
             moves = settlement.move_ids.filtered(
-                lambda m: m.state == "posted" and not m.reversal_move_ids
+                lambda m: m.state == "posted" and not m._facility_posted_reversals()
             )
             if moves:
                 moves._reverse_moves(
@@ -164,8 +185,16 @@ class FacilitySettlement(models.Model):
     def settle_period(self, company, date_from, date_to, kind=SettlementKind.PERIOD):
         """Settle ``company``'s confirmed lines of the period: internal lines (``kind`` period)
         posted per fund, or external lines (``kind`` invoice) invoiced. Finance only. Running it
-        twice posts nothing twice. Returns the run (empty when nothing was left to settle)."""
+        twice posts nothing twice. Returns the run (empty when nothing was left to settle).
+        Over RPC: ``company`` may be an id and the dates ISO strings."""
         self._check_can_settle()
+        if isinstance(company, int):
+            company = self.env["res.company"].browse(company)
+        date_from, date_to = fields.Date.to_date(date_from), fields.Date.to_date(date_to)
+        if kind not in (SettlementKind.PERIOD, SettlementKind.INVOICE):
+            raise UserError(self.env._("A period is settled internally or by invoices."))
+        if not (company and company.exists() and date_from and date_to):
+            raise UserError(self.env._("Give the company and the period to settle."))
         company = company.sudo()._facility_billing_accounts().with_env(self.env)
         where = SQL(
             "c.company_id = %s AND c.date BETWEEN %s AND %s", company.id, date_from, date_to
@@ -178,7 +207,7 @@ class FacilitySettlement(models.Model):
         )
 
     @api.model
-    def settle_origin(self, origin):
+    def _settle_origin(self, origin):
         """Single settlement (单笔结算) of one booking or service order: its confirmed internal
         lines posted per fund, its external lines invoiced, at once. Finance only. Returns the
         runs made (one per kind)."""
@@ -211,25 +240,35 @@ class FacilitySettlement(models.Model):
         return settlements
 
     @api.model
-    def pending_summary(self, company, date_from, date_to, category="internal", where=None):
-        """What a run would settle: ``{"count", "amount", "without_fund"}`` (lines)."""
+    def _pending_summary(self, company, date_from, date_to, category="internal", where=None):
+        """What a run would settle today: ``{"count", "amount", "without_fund"}`` (lines), and
+        ``"in_dispute"``: the lines it leaves because their dispute window is still open."""
         company = company.sudo()
         where = where or SQL(
             "c.company_id = %s AND c.date BETWEEN %s AND %s", company.id, date_from, date_to
         )
+        today = fields.Date.context_today(self)
         self.env["facility.charge"].flush_model()
         self.env.cr.execute(
             SQL(
-                "SELECT count(*), coalesce(sum(c.amount), 0), count(*) FILTER "
-                "(WHERE c.fund_id IS NULL AND c.payer_category IN %s) "
-                "FROM facility_charge c WHERE %s AND %s",
-                FUND_CATEGORIES,
-                where,
-                self._pending_condition(category),
+                "SELECT count(*) FILTER (WHERE %(due)s), "
+                "coalesce(sum(c.amount) FILTER (WHERE %(due)s), 0), "
+                "count(*) FILTER (WHERE %(due)s AND c.fund_id IS NULL AND c.payer_category IN "
+                "%(categories)s), count(*) FILTER (WHERE NOT %(due)s) "
+                "FROM facility_charge c WHERE %(where)s AND %(pending)s",
+                due=self._dispute_closed(today),
+                categories=FUND_CATEGORIES,
+                where=where,
+                pending=self._pending_condition(category),
             )
         )
-        count, amount, without_fund = self.env.cr.fetchone()
-        return {"count": count, "amount": float(amount), "without_fund": without_fund}
+        count, amount, without_fund, in_dispute = self.env.cr.fetchone()
+        return {
+            "count": count,
+            "amount": float(amount),
+            "without_fund": without_fund,
+            "in_dispute": in_dispute,
+        }
 
     # -- business logic --------------------------------------------------------------------------
 
@@ -237,23 +276,60 @@ class FacilitySettlement(models.Model):
         if not (self.env.su or self.env.user.has_group(FINANCE)):
             raise AccessError(self.env._("Only finance staff settle charges."))
 
+    def _check_currency(self):
+        """Settlements post in the company's currency, and their amounts are yuan: refuse a
+        company that keeps its accounts in another currency."""
+        company = self.company_id.sudo()
+        if company.currency_id.name != "CNY":
+            raise UserError(
+                self.env._(
+                    "%(company)s keeps its accounts in %(currency)s, but facility charges are in "
+                    "yuan (元): set the company's currency to CNY (Settings → Companies) before "
+                    "settling.",
+                    company=company.name,
+                    currency=company.currency_id.name,
+                )
+            )
+
     @api.model
     def _open_run(self, company, kind, date_from, date_to):
-        """The run of this period (not reversed), or a new one."""
-        settlement = self.search(
-            [
-                ("company_id", "=", company.id),
-                ("kind", "=", kind),
-                ("date_from", "=", date_from),
-                ("date_to", "=", date_to),
-                ("origin", "=", False),
-                ("state", "!=", SettlementState.REVERSED),
-            ],
-            limit=1,
+        """The run of this period (not reversed), or a new one. Made by ``INSERT … ON CONFLICT
+        DO NOTHING`` on the period's unique key: a run another transaction has just made is
+        found (or, when this transaction started before it was committed, PostgreSQL fails to
+        serialise and the request is retried), never a unique violation."""
+        domain = [
+            ("company_id", "=", company.id),
+            ("kind", "=", kind),
+            ("date_from", "=", date_from),
+            ("date_to", "=", date_to),
+            ("origin", "=", False),
+            ("state", "!=", SettlementState.REVERSED),
+        ]
+        settlement = self.search(domain, limit=1)
+        if settlement:
+            return settlement
+        self.flush_model()
+        name = self.env["ir.sequence"].sudo().next_by_code("facility.settlement") or "/"
+        self.env.cr.execute(
+            SQL(
+                "INSERT INTO facility_settlement (name, kind, date_from, date_to, company_id, "
+                "state, amount_total, create_uid, write_uid, create_date, write_date) "
+                "VALUES (%s, %s, %s, %s, %s, %s, 0, %s, %s, now() at time zone 'UTC', "
+                "now() at time zone 'UTC') "
+                "ON CONFLICT (company_id, kind, date_from, date_to) "
+                "WHERE origin IS NULL AND state <> 'reversed' DO NOTHING RETURNING id",
+                name,
+                kind,
+                date_from,
+                date_to,
+                company.id,
+                SettlementState.DRAFT,
+                self.env.uid,
+                self.env.uid,
+            )
         )
-        return settlement or self.create(
-            {"kind": kind, "date_from": date_from, "date_to": date_to, "company_id": company.id}
-        )
+        row = self.env.cr.fetchone()
+        return self.browse(row[0]) if row else self.search(domain, limit=1)
 
     @api.model
     def _pending_condition(self, category):
@@ -266,25 +342,46 @@ class FacilitySettlement(models.Model):
         )
 
     @api.model
+    def _dispute_closed(self, today):
+        """Lines whose dispute window is over on ``today`` (the run's day): a line may be
+        disputed until its deadline included, so it is settled from the day after."""
+        return SQL("(c.dispute_deadline IS NULL OR c.dispute_deadline < %s)", today)
+
+    @api.model
     def _settle(self, where, category, make_run, day):
         """Lock the pending lines of ``where``, post them (entries or invoices) in the run
         ``make_run()`` gives and mark them settled. The lines are locked first: a concurrent run
         of the same lines waits, then fails to serialise (and is retried, finding them settled).
         Returns the run, or an empty recordset when nothing was pending."""
         self.env.flush_all()
-        condition = SQL("%s AND %s", where, self._pending_condition(category))
+        condition = SQL(
+            "%s AND %s AND %s",
+            where,
+            self._pending_condition(category),
+            self._dispute_closed(fields.Date.context_today(self)),
+        )
         if category == "internal":
             groups = self._lock_internal(condition)
             if not groups:
                 return self.browse()
+            posted, held = self._split_internal(groups)
+            if not posted:
+                raise UserError(self._held_message(held, nothing=True))
             run = make_run()
-            moves = run._post_entries(groups, day or run.date_to)
+            run._check_currency()
+            moves = run._post_entries(posted, day or run.date_to)
         else:
             rows = self._lock_external(condition)
             if not rows:
                 return self.browse()
+            posted, held = self._split_external(rows)
+            if not posted:
+                raise UserError(self._held_message(held, nothing=True))
             run = make_run()
-            moves = run._post_invoices(rows, day)
+            run._check_currency()
+            moves = run._post_invoices(posted, day)
+        if held:
+            run.message_post(body=self._held_message(held))
         run._write_guarded(
             {
                 "state": SettlementState.POSTED,
@@ -359,12 +456,76 @@ class FacilitySettlement(models.Model):
         )
         moves = self._create_entries(entries, day)
         move_of_fund = dict(zip(entries, moves.ids, strict=True))
-        line_ids = [line_id for *_k, ids in groups for line_id in ids]
-        funds = {group[0] for group in groups}
-        self._mark_settled(
-            line_ids, [(fund, move_of_fund.get(fund)) for fund in funds], "move_id", "fund_id"
-        )
+        values = [
+            (line_id, move_of_fund[fund])
+            for fund, _instrument, _service, _amount, ids in groups
+            for line_id in ids
+        ]
+        self._mark_settled([line_id for line_id, _m in values], values, "move_id", "id")
         return moves
+
+    @api.model
+    def _split_internal(self, groups):
+        """The groups an entry carries, and the lines left confirmed: those of a fund and
+        instrument (or service) whose lines sum to zero — no entry would record them. Returns
+        ``(groups, [(label, line ids, amount)])``."""
+        items = rules.posted_items(
+            rules.summarise(
+                (fund, (instrument, service), amount)
+                for fund, instrument, service, amount, _ids in groups
+            )
+        )
+        posted = [g for g in groups if (g[0], (g[1], g[2])) in items]
+        funds = self.env["account.analytic.account"].sudo()
+        held = [
+            (funds.browse(g[0])._facility_fund_label(), g[4], g[3])
+            for g in groups
+            if (g[0], (g[1], g[2])) not in items
+        ]
+        return posted, held
+
+    @api.model
+    def _split_external(self, rows):
+        """The external lines invoiced, and those left confirmed: a research group's lines that
+        sum to zero or less make no invoice. Returns ``(rows, [(label, line ids, amount)])``."""
+        totals = defaultdict(Decimal)
+        for row in rows:
+            totals[row[1]] += round_fen(row[8])
+        held_groups = {group for group, amount in totals.items() if not rules.invoiceable(amount)}
+        groups = self.env["facility.research.group"].sudo()
+        held = [
+            (
+                groups.browse(group).name,
+                [row[0] for row in rows if row[1] == group],
+                totals[group],
+            )
+            for group in held_groups
+        ]
+        return [row for row in rows if row[1] not in held_groups], held
+
+    @api.model
+    def _held_message(self, held, nothing=False):
+        """What a run left confirmed (zero or negative sums), line by line for finance."""
+        details = "; ".join(
+            self.env._(
+                "%(payer)s: %(count)s lines, %(amount)s 元",
+                payer=label,
+                count=len(ids),
+                amount=f"{round_fen(amount):.2f}",
+            )
+            for label, ids, amount in held
+        )
+        if nothing:
+            return self.env._(
+                "Nothing settled: the confirmed lines sum to zero or less (%(details)s). Correct "
+                "or cancel them, then settle again.",
+                details=details,
+            )
+        return self.env._(
+            "Left confirmed, their lines sum to zero or less (%(details)s): correct or cancel "
+            "them, then settle again.",
+            details=details,
+        )
 
     def _create_entries(self, entries, day):
         company = self.company_id.sudo()
@@ -473,6 +634,8 @@ class FacilitySettlement(models.Model):
                             "account_id": income.id,
                             "quantity": 1,
                             "price_unit": float(amount),
+                            # facility fees are invoiced as charged: no default tax of the account
+                            "tax_ids": [Command.clear()],
                             "analytic_distribution": {str(platform): 100} if platform else False,
                         }
                     )
@@ -496,6 +659,10 @@ class FacilitySettlement(models.Model):
             for line_id in ids
         ]
         self._mark_settled([r[0] for r in rows], values, "invoice_id", "id")
+        groups = self.env["facility.research.group"].sudo()
+        for move, key in zip(moves, invoices, strict=True):
+            if groups.browse(key[0]).billing_mode == BillingMode.PREPAID:
+                move._facility_pay_from_deposits()
         return moves
 
     def _mark_settled(self, line_ids, values, move_column, key_column):
@@ -526,7 +693,8 @@ class FacilitySettlement(models.Model):
         """A run whose entries are all reversed is reversed (its period may be settled again)."""
         for settlement in self:
             if settlement.move_ids and all(
-                move.reversal_move_ids or move.state == "cancel" for move in settlement.move_ids
+                move._facility_posted_reversals() or move.state == "cancel"
+                for move in settlement.move_ids
             ):
                 settlement._write_guarded({"state": SettlementState.REVERSED})
 
@@ -539,6 +707,19 @@ class FacilitySettlement(models.Model):
                 continue
             period = company._facility_previous_period(today)
             for kind in (SettlementKind.PERIOD, SettlementKind.INVOICE):
-                self.sudo().with_company(company).settle_period(
-                    company, period.date_from, period.date_to, kind
-                )
+                # one company's refusal (a line without fund, another currency) spares the others
+                try:
+                    with self.env.cr.savepoint():
+                        self.sudo().with_company(company).settle_period(
+                            company, period.date_from, period.date_to, kind
+                        )
+                except UserError as error:
+                    self.env.invalidate_all(flush=False)
+                    _logger.warning(
+                        "Settlement %s of %s from %s to %s not run: %s",
+                        kind,
+                        company.name,
+                        period.date_from,
+                        period.date_to,
+                        error,
+                    )

@@ -52,6 +52,18 @@ def summarise(rows):
     return entries
 
 
+def posted_items(entries):
+    """The (fund, instrument) pairs an entry of ``entries`` carries: only their lines are
+    settled; lines of a pair that sums to zero stay confirmed (no entry records them)."""
+    return {(fund, line.instrument_id) for fund, lines in entries.items() for line in lines}
+
+
+def invoiceable(amount):
+    """An invoice is made only for a positive total: a group whose lines sum to zero or less
+    is left confirmed, to be corrected."""
+    return round_fen(to_decimal(amount)) > 0
+
+
 def entry_total(lines):
     """The total of a fund's entry: the sum of its instruments' lines, to the fen."""
     return sum((line.amount for line in lines), ZERO)
@@ -66,5 +78,9 @@ def invoice_key(grouping, group_id, origin, day):
 
 
 def _key(value):
-    """Sort ``None`` (no instrument: a service type or manual line) first."""
+    """Sort ``None`` (no instrument: a service type or manual line) first; a tuple (instrument,
+    service type) element by element, so that booking lines (no service type) and service lines
+    (no instrument) of one fund compare."""
+    if isinstance(value, tuple):
+        return tuple((v is not None, v or 0) for v in value)
     return (value is not None, value or 0)

@@ -19,5 +19,7 @@ from . import (
     test_reconciliation,
     test_settlement,
     test_settlement_concurrency,
+    test_settlement_fixes,
+    test_settlement_prepaid,
     test_statement,
 )

@@ -7,6 +7,17 @@ from ..rules.codes import ChargeKind, ChargeState, PayerCategory
 from ..rules.money import line_amount
 
 
+def ensure_yuan(env, company):
+    """Settlements post in yuan: a database without demo data has the chart's US dollars, and
+    no journal item yet, so its currency may still change."""
+    cny = env.ref("base.CNY")
+    if company.currency_id != cny and not env["account.move.line"].search_count(
+        [("company_id", "=", company.id)], limit=1
+    ):
+        cny.active = True
+        company.currency_id = cny
+
+
 class SettlementCase(FacilityCase):
     """Group A (internal) with two funds, group B (external) with its billing partner, and a
     helper making confirmed charge lines in March 2039 (far from the demo's lines)."""
@@ -17,6 +28,7 @@ class SettlementCase(FacilityCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.company = cls.env.company
+        ensure_yuan(cls.env, cls.company)
         cls.company._facility_billing_accounts()
         Fund = cls.env["account.analytic.account"]
         cls.fund_a = Fund.create(

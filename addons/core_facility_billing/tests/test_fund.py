@@ -3,7 +3,7 @@ from datetime import date
 from psycopg2 import IntegrityError
 
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .settlement_common import SettlementCase
@@ -89,3 +89,57 @@ class TestFund(SettlementCase):
             self.fund_a,
             self.env["account.analytic.account"].search(eval(action.domain, {"uid": self.pi_b.id})),
         )
+
+
+@tagged("post_install", "-at_install")
+class TestFundAccess(SettlementCase):
+    """Funds are read by their group's PI and members, finance, accountants and facility
+    managers; other analytic accounts stay as Odoo has them."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.fund_b = cls.env["account.analytic.account"].create(
+            {
+                "name": "Industry contract",
+                "facility_fund_code": "2039-KY-0099",
+                "facility_research_group_id": cls.group_b.id,
+            }
+        )
+        cls.platform = cls.center._facility_analytic_account()
+
+    def test_pi_reads_own_funds_only(self):
+        Fund = self.env["account.analytic.account"].with_user(self.pi_a)
+        found = Fund.search([("facility_is_fund", "=", True)])
+        self.assertIn(self.fund_a, found)
+        self.assertNotIn(self.fund_b, found)
+        with self.assertRaises(AccessError):
+            self.fund_b.with_user(self.pi_a).read(["name"])
+        self.assertTrue(self.platform.with_user(self.pi_a).read(["name"]))  # not a fund
+        self.assertTrue(self.fund_a.with_user(self.student_a1).read(["name"]))  # a member
+
+    def test_my_research_funds_opens_for_a_pi(self):
+        action = self.env.ref("core_facility_billing.action_facility_fund_mine")
+        domain = eval(action.domain, {"uid": self.pi_a.id})
+        Fund = self.env["account.analytic.account"].with_user(self.pi_a)
+        records = Fund.search(domain)
+        self.assertIn(self.fund_a, records)
+        values = records.web_read(
+            {"name": {}, "facility_spent": {}, "facility_remaining": {}, "facility_budget": {}}
+        )
+        self.assertIn(self.fund_a.id, [row["id"] for row in values])
+
+    def test_finance_and_accountants_read_all(self):
+        accountant = new_test_user(
+            self.env, login="t_fund_accountant", groups="account.group_account_user"
+        )
+        for user in (self.finance, accountant, self.env.ref("base.user_admin")):
+            with self.subTest(user=user.login):
+                found = (
+                    self.env["account.analytic.account"]
+                    .with_user(user)
+                    .search([("facility_is_fund", "=", True)])
+                )
+                self.assertIn(self.fund_a, found)
+                self.assertIn(self.fund_b, found)
+                self.assertEqual(self.fund_b.with_user(user).facility_spent, 0.0)

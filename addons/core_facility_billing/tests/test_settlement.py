@@ -295,10 +295,10 @@ class TestSingleSettlementAndInvoices(SettlementCase):
         self.assertEqual(settlement.move_ids.amount_total, 99.99)
         self.assertEqual(other.state, ChargeState.CONFIRMED)
         with self.assertRaisesRegex(UserError, "no confirmed line to settle"):
-            self.env["facility.settlement"].with_user(self.finance).settle_origin(internal_order)
+            self.env["facility.settlement"].with_user(self.finance)._settle_origin(internal_order)
         # the external order: invoiced at once
         settlements = (
-            self.env["facility.settlement"].with_user(self.finance).settle_origin(self.order_1)
+            self.env["facility.settlement"].with_user(self.finance)._settle_origin(self.order_1)
         )
         self.assertEqual(settlements.kind, SettlementKind.INVOICE)
         self.assertEqual((self.b1 | self.b2).invoice_id.move_type, "out_invoice")
@@ -306,6 +306,6 @@ class TestSingleSettlementAndInvoices(SettlementCase):
 
     def test_single_settlement_is_for_finance(self):
         with self.assertRaises(AccessError):
-            self.env["facility.settlement"].with_user(self.manager_spirit).settle_origin(
+            self.env["facility.settlement"].with_user(self.manager_spirit)._settle_origin(
                 self.order_1
             )

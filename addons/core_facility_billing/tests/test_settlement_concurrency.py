@@ -13,6 +13,8 @@ from odoo.tools import mute_logger
 from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
 from odoo.addons.core_facility.models.access import permit
 
+from .settlement_common import ensure_yuan
+
 PERIOD = (date(2042, 7, 1), date(2042, 7, 31))
 
 
@@ -30,6 +32,7 @@ class TestSettlementConcurrency(BaseCase):
         with self.registry.cursor() as cr:
             env = _env(cr)
             company = env.company
+            ensure_yuan(env, company)
             company._facility_billing_accounts()
             admin = env.ref("base.user_admin")
             group = env["facility.research.group"].create(
@@ -112,3 +115,28 @@ class TestSettlementConcurrency(BaseCase):
             self.assertEqual(settlements.move_ids.amount_total, 300.03)
             charges = env["facility.charge"].browse(self.ids["charges"])
             self.assertEqual(set(charges.mapped("state")), {"settled"})
+
+    def test_two_sessions_open_the_same_run(self):
+        """The run of a period is made once: a session that started before another committed
+        it fails to serialise (retried), never with a unique violation; the retry finds it."""
+        company_id = self.ids["company"]
+        with self.registry.cursor() as cr_a, self.registry.cursor() as cr_b:
+            env_a, env_b = _env(cr_a), _env(cr_b)
+            env_b["facility.settlement"].search_count([])  # B's snapshot is taken
+            run = env_a["facility.settlement"]._open_run(
+                env_a["res.company"].browse(company_id), "period", *PERIOD
+            )
+            self.assertEqual(run._open_run(run.company_id, "period", *PERIOD), run)
+            cr_a.commit()
+            with mute_logger("odoo.sql_db"), self.assertRaises(SerializationFailure):
+                env_b["facility.settlement"]._open_run(
+                    env_b["res.company"].browse(company_id), "period", *PERIOD
+                )
+            cr_b.rollback()
+        with self.registry.cursor() as cr:
+            env = _env(cr)
+            again = env["facility.settlement"]._open_run(
+                env["res.company"].browse(company_id), "period", *PERIOD
+            )
+            self.assertEqual(again.id, run.id)
+            self.assertEqual(again.state, "draft")

@@ -45,6 +45,12 @@ class FacilitySettlementWizard(models.TransientModel):
         compute="_compute_pending",
         help="Confirmed internal lines without a research fund block the settlement.",
     )
+    in_dispute_count = fields.Integer(
+        string="Lines in Dispute Window",
+        compute="_compute_pending",
+        help="Confirmed lines whose dispute window is still open: they are settled by a run "
+        "after their dispute deadline.",
+    )
 
     @api.model
     def _default_day(self):
@@ -65,21 +71,22 @@ class FacilitySettlementWizard(models.TransientModel):
         Settlement = self.env["facility.settlement"]
         for wizard in self:
             origin = wizard.booking_id or wizard.service_order_id
-            counts = {"count": 0, "amount": 0.0, "without_fund": 0}
+            counts = {"count": 0, "amount": 0.0, "without_fund": 0, "in_dispute": 0}
             if origin:
                 for category in ("internal", "external"):
-                    found = Settlement.pending_summary(
+                    found = Settlement._pending_summary(
                         wizard.company_id, None, None, category, where=wizard._origin_where()
                     )
                     counts = {key: counts[key] + found[key] for key in counts}
             elif wizard.date_from:
                 category = "external" if wizard.kind == SettlementKind.INVOICE else "internal"
-                counts = Settlement.pending_summary(
+                counts = Settlement._pending_summary(
                     wizard.company_id, wizard.date_from, wizard.date_to, category
                 )
             wizard.pending_count = counts["count"]
             wizard.pending_amount = counts["amount"]
             wizard.without_fund_count = counts["without_fund"]
+            wizard.in_dispute_count = counts["in_dispute"]
 
     def _origin_where(self):
         if self.booking_id:
@@ -101,7 +108,7 @@ class FacilitySettlementWizard(models.TransientModel):
         Settlement = self.env["facility.settlement"]
         origin = self.booking_id or self.service_order_id
         if origin:
-            settlements = Settlement.settle_origin(origin)
+            settlements = Settlement._settle_origin(origin)
         else:
             settlements = Settlement.settle_period(
                 self.company_id, self.date_from, self.date_to, self.kind
