@@ -511,7 +511,7 @@ class FacilitySettlement(models.Model):
                 "%(payer)s: %(count)s lines, %(amount)s 元",
                 payer=label,
                 count=len(ids),
-                amount=f"{round_fen(amount):.2f}",
+                amount=format(round_fen(amount), ".2f"),
             )
             for label, ids, amount in held
         )
