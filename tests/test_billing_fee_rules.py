@@ -6,9 +6,11 @@ from decimal import Decimal
 import pytest
 from core_facility_billing.rules.codes import FeeUnit, StandardState
 from core_facility_billing.rules.fees import (
+    exact_quantity,
     included_total,
     is_valid_on,
     proposed_price,
+    repricing_error,
     select_standard,
     select_time_standard,
     supersede_error,
@@ -162,3 +164,28 @@ def test_the_next_standard_starts_after_the_current_one():
     assert supersede_error(JAN1, JAN1) == "not_after_current"
     assert supersede_error(JAN1, date(2037, 12, 31)) == "not_after_current"
     assert supersede_error(None, JAN1) is None
+
+
+# -- exact_quantity and repricing_error ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("quantity", "expected"),
+    [
+        (0.33335, "0.3334"),  # half up, not the float's banker's or binary rounding
+        (0.33334, "0.3333"),
+        (2, "2.0000"),
+        (None, "0.0000"),
+        (-1.00005, "-1.0001"),  # a credit line rounds away from zero too
+    ],
+)
+def test_exact_quantity_is_four_decimals_half_up(quantity, expected):
+    assert exact_quantity(quantity) == Decimal(expected)
+
+
+def test_repricing_error_names_the_last_priced_day_on_or_after():
+    days = [date(2040, 3, 1), date(2040, 3, 5), None]
+    assert repricing_error(date(2040, 3, 6), days) is None  # the day after: nothing repriced
+    assert repricing_error(date(2040, 3, 5), days) == date(2040, 3, 5)  # same day: refused
+    assert repricing_error(date(2040, 2, 1), days) == date(2040, 3, 5)
+    assert repricing_error(date(2040, 2, 1), []) is None

@@ -46,3 +46,11 @@ def test_line_of_unposted_or_unknown_entry():
 def test_posted_entry_without_lines():
     diff = r.differences([], [r.Entry(3, True, D("50.00")), r.Entry(4, False, D("9.00"))])
     assert diff == [r.Difference(K.ENTRY_WITHOUT_LINES, None, 3, D(0), D("50.00"))]
+
+
+def test_income_net_is_credits_less_debits_of_the_income_account():
+    # a fund's entry: instrument A +300.00, instrument B −50.00 (a correction): the income
+    # account is credited 300 and debited 50: the entry accounts for 250, not its debits (350)
+    assert r.income_net([(D("0"), D("300.00")), (D("50.00"), D("0"))]) == D("250.00")
+    assert r.income_net([]) == D("0.00")
+    assert r.income_net([(0.0, 83.33), (0.0, 83.33), (0.0, 83.34)]) == D("250.00")

@@ -1,7 +1,8 @@
 """The billing page of the portal (/my/billing): for each research group of the user (member
-or PI), its billing mode, available balance (prepaid), invoices (Odoo's own invoice pages),
-statements (PDF, XLSX) and recent charge lines. Only the user's own groups: another group's
-statement is a 404."""
+or PI), its billing mode, available balance (prepaid) and arrears; a member sees his own recent
+charge lines, the PI every line of the group, its invoices (Odoo's own invoice pages) and its
+statements (PDF, XLSX). Another group's statement, or the group's statement for a member who is
+not its PI, is a 404 (the statements' record rule)."""
 
 from odoo import http
 from odoo.exceptions import AccessError, MissingError
@@ -36,8 +37,10 @@ class BillingPortal(CustomerPortal):
         groups = self._billing_groups()
         sections = []
         Statement = request.env["facility.statement"]
+        user = request.env.user
         for group in groups:
-            billing = group.sudo()  # the user is a member: his group's figures are his to see
+            billing = group.sudo()  # the user is a member: the balance and arrears are his to see
+            is_pi = billing.pi_id == user
             invoices = (
                 request.env["account.move"]
                 .sudo()
@@ -51,24 +54,21 @@ class BillingPortal(CustomerPortal):
                     order="invoice_date desc, id desc",
                     limit=50,
                 )
-                if billing.partner_id
+                if billing.partner_id and is_pi
                 else request.env["account.move"]
             )
+            # a member's own lines, the PI's every line of the group (the group's money)
+            domain = [("research_group_id", "=", group.id), ("state", "!=", ChargeState.CANCELLED)]
+            if not is_pi:
+                domain.append(("user_id", "=", user.id))
             lines = (
                 request.env["facility.charge"]
                 .sudo()
-                .search(
-                    [
-                        ("research_group_id", "=", group.id),
-                        ("state", "!=", ChargeState.CANCELLED),
-                    ],
-                    order="date desc, id desc",
-                    limit=RECENT_LINES,
-                )
+                .search(domain, order="date desc, id desc", limit=RECENT_LINES)
             )
             statements = (
                 Statement.search([("research_group_id", "=", group.id)])
-                if Statement.has_access("read")
+                if is_pi and Statement.has_access("read")
                 else Statement
             )
             sections.append(

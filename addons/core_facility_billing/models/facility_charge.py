@@ -5,12 +5,20 @@ import pytz
 from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import format_date
 
-from odoo.addons.core_facility.models.access import FINANCE, permit
+from odoo.addons.core_facility.models.access import FACILITY_MANAGER, FINANCE, permit
 
-from ..rules import charging
-from ..rules.codes import ChargeKind, ChargeState, PayerCategory, origin_key
+from ..rules import charging, fees
+from ..rules.codes import (
+    ChargeKind,
+    ChargeState,
+    PayerCategory,
+    SettlementKind,
+    SettlementState,
+    origin_key,
+)
 from ..rules.codes import ChargeState as C
 from ..rules.money import line_amount
 from .facility_fee_standard import FEE_UNITS, PAYER_CATEGORIES
@@ -332,16 +340,33 @@ class FacilityCharge(models.Model):
         return True
 
     def _corrected_values(self, quantity=None, unit_price=None):
+        """The money of a correction (its reason or resolution is required by the caller): the
+        quantity rounded to 4 decimals first, the amount computed from it. A negative quantity
+        (a credit) is finance's only."""
         self.ensure_one()
         quantity = self.quantity if quantity is None else quantity
         unit_price = self.unit_price if unit_price is None else unit_price
         if unit_price < 0:
             raise ValidationError(self.env._("A unit price cannot be negative."))
+        exact = fees.exact_quantity(quantity)
+        self._check_quantity(exact)
         return {
-            "quantity": quantity,
+            "quantity": float(exact),
             "unit_price": unit_price,
-            "amount": float(line_amount(quantity, unit_price)),
+            "amount": float(line_amount(exact, unit_price)),
         }
+
+    def _check_quantity(self, quantity):
+        """A negative quantity is a credit (a correction of what was charged): finance only,
+        always with a reason (a correction's reason, a resolution, a manual line's
+        description)."""
+        if quantity < 0 and not (self.env.su or self.env.user.has_group(FINANCE)):
+            raise ValidationError(
+                self.env._(
+                    "A quantity cannot be negative: only finance enters a credit (a negative "
+                    "quantity), with its reason."
+                )
+            )
 
     # -- checks --------------------------------------------------------------------------------
 
@@ -496,17 +521,34 @@ class FacilityCharge(models.Model):
 
     # -- public API ------------------------------------------------------------------------------
 
+    @api.model
+    @api.returns("self", lambda line: line.id)
     def charge_unbooked_use(self, instrument, research_group, user, start, stop, source_key):
         """Charge an unbooked use measured by an IoT box at the walk-in rate (one line per
         ``source_key``, however often it is called); the IoT addon calls it when billing is
-        installed. ``start``/``stop``: naive UTC datetimes. Priced at the walk-in price per
-        hour of the instrument's time standard for the group's category valid on the day of
-        use (in the instrument's time zone). Returns the line (empty when no approved standard
-        with a walk-in price prices it)."""
+        installed, as superuser (``sudo()``); otherwise finance or a facility manager only.
+        ``instrument``, ``research_group``, ``user``: records or ids; ``start``/``stop``: naive
+        UTC datetimes (or their strings). Priced at the walk-in price per hour of the
+        instrument's time standard for the group's category valid on the day of use (in the
+        instrument's time zone). Returns the line (empty when no approved standard with a
+        walk-in price prices it; over RPC its id, or False)."""
+        if not self.env.su and not (
+            self.env.user.has_group(FINANCE) or self.env.user.has_group(FACILITY_MANAGER)
+        ):
+            raise AccessError(
+                self.env._("Only finance and facility managers charge an unbooked use.")
+            )
         key = origin_key("iot", source_key)
-        if stop <= start:
+        start, stop = fields.Datetime.to_datetime(start), fields.Datetime.to_datetime(stop)
+        if not (start and stop) or stop <= start:
             raise ValidationError(self.env._("An unbooked use must end after it starts."))
-        instrument, group = instrument.sudo(), research_group.sudo()
+        instrument = _as_record(self.env["facility.instrument"], instrument).sudo()
+        group = _as_record(self.env["facility.research.group"], research_group).sudo()
+        user = _as_record(self.env["res.users"], user)
+        if len(instrument) != 1 or len(group) != 1 or not (instrument.exists() and group.exists()):
+            raise ValidationError(
+                self.env._("An unbooked use names an existing instrument and research group.")
+            )
         day = _local_day(start, instrument.get_timezone())
         category = charging.payer_category(group.category)
         standard = (
@@ -535,11 +577,13 @@ class FacilityCharge(models.Model):
         self._create_once([vals])
         return self.sudo().search([("origin_key", "=", key)], limit=1).with_env(self.env)
 
+    @api.model
     def get_instrument_fees(self, instruments, date_from, date_to):
-        """Fees charged on ``instruments`` from ``date_from`` to ``date_to`` (confirmed,
-        disputed or settled lines): ``{instrument_id: {"internal": amount, "external": amount,
-        "total": amount}}``, for the annual evaluation. "internal" counts every category but
-        external (internal, collaboration, teaching)."""
+        """Fees charged on ``instruments`` (records or ids) from ``date_from`` to ``date_to``
+        (confirmed, disputed or settled lines): ``{instrument_id: {"internal": amount,
+        "external": amount, "total": amount}}``, for the annual evaluation. "internal" counts
+        every category but external (internal, collaboration, teaching)."""
+        instruments = _as_record(self.env["facility.instrument"], instruments)
         result = {
             instrument.id: {"internal": 0.0, "external": 0.0, "total": 0.0}
             for instrument in instruments
@@ -606,20 +650,100 @@ class FacilityCharge(models.Model):
                     "instrument charged."
                 )
             )
+        group = group.sudo()
+        instrument = probe.instrument_id.sudo()
+        day = fields.Date.to_date(vals.get("date")) or fields.Date.context_today(self)
+        vals["date"] = day
+        company = self.env["res.company"].browse(
+            vals.get("company_id")
+            or (instrument.company_id or group.company_id or self.env.company).id
+        )
+        vals["company_id"] = company.id
+        allowed = group.company_id | instrument.company_id
+        if allowed and company not in allowed:
+            raise ValidationError(
+                _(
+                    "A charge line belongs to the company of its research group or of its "
+                    "instrument (%(companies)s), not %(company)s.",
+                    companies=", ".join(allowed.mapped("name")),
+                    company=company.name,
+                )
+            )
         standard = self.env["facility.fee.standard"].sudo().browse(vals.get("standard_id"))
+        if standard:
+            self._check_manual_standard(standard, day)
         if standard and not vals.get("unit_price"):
             vals["unit_price"] = standard.unit_price
             vals["fee_unit"] = standard.fee_unit
         if (vals.get("unit_price") or 0.0) < 0:
             raise ValidationError(_("A unit price cannot be negative."))
-        group = group.sudo()
+        quantity = fees.exact_quantity(vals.get("quantity"))
+        self._check_quantity(quantity)
+        if quantity < 0 and not (vals.get("name") or "").strip():
+            raise ValidationError(_("A credit (a negative quantity) says why in its description."))
         vals.setdefault("payer_category", charging.payer_category(group.category))
         vals.setdefault("fund_id", group.default_fund_id.id)
+        fund = self.env["account.analytic.account"].sudo().browse(vals.get("fund_id"))
+        if fund and fund.facility_research_group_id != group:
+            raise ValidationError(
+                _(
+                    "The fund %(fund)s is not a fund of %(group)s: a line is charged to a fund "
+                    "of the group that pays it.",
+                    fund=fund.display_name,
+                    group=group.name,
+                )
+            )
+        self._check_period_open(company, day)
         vals["partner_id"] = self._payer_partner(group).id
-        vals["amount"] = float(
-            line_amount(vals.get("quantity") or 0.0, vals.get("unit_price") or 0.0)
-        )
+        vals["quantity"] = float(quantity)
+        vals["amount"] = float(line_amount(quantity, vals.get("unit_price") or 0.0))
         return vals
+
+    @api.model
+    def _check_manual_standard(self, standard, day):
+        """The standard a manual line names charges (approved or superseded) on its day."""
+        if standard.state not in fees.CHARGING_STATES or not fees.is_valid_on(
+            standard.date_from, standard.date_to, day
+        ):
+            raise ValidationError(
+                self.env._(
+                    "%(standard)s does not charge on %(day)s: a line uses an approved fee "
+                    "standard valid on its day.",
+                    standard=standard.name,
+                    day=format_date(self.env, day),
+                )
+            )
+
+    @api.model
+    def _check_period_open(self, company, day):
+        """A manual line is not dated in a period the company already settled (a posted
+        periodic settlement covering the day): a correction of a settled period is dated in an
+        open one."""
+        settled = (
+            self.env["facility.settlement"]
+            .sudo()
+            .search(
+                [
+                    ("state", "=", SettlementState.POSTED),
+                    ("kind", "=", SettlementKind.PERIOD),
+                    ("date_from", "<=", day),
+                    ("date_to", ">=", day),
+                    ("company_id", "=", company.id),
+                ],
+                limit=1,
+            )
+        )
+        if settled:
+            raise ValidationError(
+                self.env._(
+                    "%(day)s lies in a period already settled (%(settlement)s, %(start)s – "
+                    "%(end)s): date the line in an open period.",
+                    day=format_date(self.env, day),
+                    settlement=settled.name,
+                    start=format_date(self.env, settled.date_from),
+                    end=format_date(self.env, settled.date_to),
+                )
+            )
 
 
 def _resolution_labels(env):
@@ -628,6 +752,16 @@ def _resolution_labels(env):
         "correct": env._("Accepted: corrected"),
         "cancel": env._("Accepted: cancelled"),
     }
+
+
+def _as_record(model, value):
+    """``value`` (a recordset, an id, a list of ids or False) as records of ``model`` in its
+    environment: the public methods take records from Python and ids over RPC."""
+    if isinstance(value, models.BaseModel):
+        return model.browse(value.ids)
+    if not value:
+        return model.browse()
+    return model.browse(value if isinstance(value, list | tuple) else [value])
 
 
 def _local_day(utc_moment, tz_name):

@@ -9,7 +9,7 @@ from odoo.tools import SQL, format_date
 from odoo.addons.core_facility.models.access import FACILITY_MANAGER, FINANCE, is_permitted
 
 from ..rules import fees
-from ..rules.codes import FeeUnit, PayerCategory, StandardState
+from ..rules.codes import ChargeState, FeeUnit, PayerCategory, StandardState
 from ..rules.money import to_decimal
 
 S = StandardState
@@ -380,6 +380,7 @@ class FacilityFeeStandard(models.Model):
                     )
                 )
             if current:
+                current._check_not_repriced(standard, date_from)
                 current._write_guarded(
                     {"state": S.SUPERSEDED, "date_to": fees.supersede_until(date_from)}
                 )
@@ -456,6 +457,38 @@ class FacilityFeeStandard(models.Model):
         rows = self.env.cr.fetchall()
         current = self.browse([row[0] for row in rows]).filtered(lambda s: not s.date_to)
         return current[:1]
+
+    def _check_not_repriced(self, successor, date_from):
+        """The charge lines this standard (the one in force) already priced keep their price:
+        its successor cannot be valid from a day on or before the day of any of them (not
+        cancelled). A standard valid from a future day, before any line, passes."""
+        self.ensure_one()
+        rows = (
+            self.env["facility.charge"]
+            .sudo()
+            ._read_group(
+                [
+                    ("standard_id", "=", self.id),
+                    ("date", ">=", date_from),
+                    ("state", "!=", ChargeState.CANCELLED),
+                ],
+                [],
+                ["date:max"],
+            )
+        )
+        last = fees.repricing_error(date_from, [rows[0][0]] if rows else [])
+        if last:
+            raise UserError(
+                self.env._(
+                    "%(name)s cannot be valid from %(day)s: %(current)s already priced charge "
+                    "lines up to %(last)s. Choose a valid-from day after %(last)s (lines "
+                    "already charged are corrected one by one, not repriced).",
+                    name=successor.name,
+                    day=format_date(self.env, date_from),
+                    current=self.name,
+                    last=format_date(self.env, last),
+                )
+            )
 
     def _flush_checked(self):
         """Flush, turning an overlap the exclusion constraint caught into a clear message."""

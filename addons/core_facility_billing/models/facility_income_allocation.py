@@ -13,6 +13,8 @@ from ..rules.money import round_fen, to_decimal
 from ..rules.yuan import yuan
 
 BILLING_ADMIN = "core_facility_billing.group_billing_admin"
+# the quarter an allocation allocates: fixed once it is posted
+QUARTER_FIELDS = frozenset({"year", "quarter", "company_id", "date_from", "date_to"})
 
 
 class FacilityIncomeAllocation(models.Model):
@@ -128,6 +130,23 @@ class FacilityIncomeAllocation(models.Model):
                 "Allocation %(year)s Q%(quarter)s", year=rec.year, quarter=rec.quarter
             )
         return records
+
+    def write(self, vals):
+        """The quarter and company of an allocation are fixed once it is posted (or reversed):
+        a posted allocation moved to another quarter would free its own and let it be
+        allocated twice."""
+        fixed = set(vals) & QUARTER_FIELDS
+        if fixed and not self._guard_open():
+            done = self.filtered(lambda rec: rec.state != "draft")
+            if done:
+                raise UserError(
+                    self.env._(
+                        "%(name)s is posted or reversed: its year, quarter and company no longer "
+                        "change.",
+                        name=done[0].name,
+                    )
+                )
+        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_drafts_only(self):

@@ -8,6 +8,8 @@ from ..rules.codes import ChargeState
 from ..rules.money import to_decimal
 
 BILLING_ADMIN = "core_facility_billing.group_billing_admin"
+# what a reconciliation is of: fixed once it is checked
+PERIOD_FIELDS = frozenset({"date_from", "date_to", "company_id"})
 
 
 class FacilityReconciliation(models.Model):
@@ -73,6 +75,20 @@ class FacilityReconciliation(models.Model):
                 )
         return super().create(vals_list)
 
+    def write(self, vals):
+        """The period and company are fixed once checked: the list of differences belongs to
+        them (a new period is a new reconciliation)."""
+        fixed = set(vals) & PERIOD_FIELDS
+        if fixed and not self._guard_open() and any(rec.checked_date for rec in self):
+            raise UserError(
+                self.env._(
+                    "%(name)s was checked: its period and company no longer change; create the "
+                    "reconciliation of the other period instead.",
+                    name=self.filtered("checked_date")[0].name,
+                )
+            )
+        return super().write(vals)
+
     def action_check(self):
         """Compare the period's settled lines with their entries and list the differences."""
         if not (self.env.su or self.env.user.has_group(BILLING_ADMIN)):
@@ -123,9 +139,9 @@ class FacilityReconciliation(models.Model):
             for c in others
         ]
         all_lines.update({c.id: c for c in others})
+        income = self.company_id.sudo().facility_income_account_id
         entries = [
-            reconcile.Entry(m.id, m.state == "posted", to_decimal(_facility_total(m)))
-            for m in moves
+            reconcile.Entry(m.id, m.state == "posted", _facility_total(m, income)) for m in moves
         ]
         differences = reconcile.differences(lines, entries)
         Line = env["facility.reconciliation.line"]
@@ -175,9 +191,11 @@ class FacilityReconciliation(models.Model):
         return records
 
 
-def _facility_total(move):
-    """What the charges of ``move`` account for: an invoice's untaxed amount, an entry's total
-    (its debits)."""
+def _facility_total(move, income_account):
+    """What the charges of ``move`` account for, as a Decimal: an invoice's untaxed amount; a
+    settlement entry's net on the facility income account (credits − debits of its items on
+    that account: a fund's negative sum on one instrument debits it)."""
     if move.is_invoice(include_receipts=True):
-        return abs(move.amount_untaxed_signed)
-    return sum(move.line_ids.mapped("debit"))
+        return to_decimal(abs(move.amount_untaxed_signed))
+    items = move.line_ids.filtered(lambda item: item.account_id == income_account)
+    return reconcile.income_net((item.debit, item.credit) for item in items)

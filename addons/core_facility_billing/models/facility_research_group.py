@@ -343,7 +343,9 @@ class FacilityResearchGroup(models.Model):
 
     def _facility_available_balances(self):
         """``{group id: Decimal}``: deposits − invoiced − unsettled charges of these groups, from
-        accounting (two grouped queries). Groups sharing a billing partner share its balance."""
+        accounting (two grouped queries). Groups sharing a billing partner (the same commercial
+        partner) share its balance: each is given the partner's receivable less the unsettled
+        lines of every group of that partner, not only its own."""
         groups = self.sudo()
         receivable = defaultdict(Decimal)
         domain = groups._facility_receivable_domain()
@@ -355,13 +357,20 @@ class FacilityResearchGroup(models.Model):
             )
             for partner, balance in rows:
                 receivable[partner.commercial_partner_id.id] += to_decimal(balance or 0)
-        unsettled = defaultdict(Decimal)
+        # every group paid by the same commercial partners, these groups or not
+        commercial_ids = list(groups._facility_partner_groups())
+        payers = groups
+        if commercial_ids:
+            payers |= groups.with_context(active_test=False).search(
+                [("partner_id.commercial_partner_id", "in", commercial_ids)]
+            )
+        unsettled = defaultdict(Decimal)  # per commercial partner id, or per group without one
         rows = (
             self.env["facility.charge"]
             .sudo()
             ._read_group(
                 [
-                    ("research_group_id", "in", groups.ids),
+                    ("research_group_id", "in", payers.ids),
                     ("state", "in", list(UNSETTLED_STATES)),
                     ("invoice_id", "=", False),
                 ],
@@ -370,12 +379,12 @@ class FacilityResearchGroup(models.Model):
             )
         )
         for group, amount in rows:
-            unsettled[group.id] += to_decimal(amount or 0)
+            unsettled[_payer_key(group)] += to_decimal(amount or 0)
         result = {}
         for group in groups:
             commercial = group.partner_id.commercial_partner_id.id
             balance = receivable[commercial] if commercial else Decimal(0)
-            result[group.id] = prepaid.available_balance(balance, unsettled[group.id])
+            result[group.id] = prepaid.available_balance(balance, unsettled[_payer_key(group)])
         return result
 
     @api.model
@@ -407,3 +416,10 @@ class FacilityResearchGroup(models.Model):
                     source_key=f"invoice:{move.id}",
                 )
         return True
+
+
+def _payer_key(group):
+    """Whose balance a group's lines are taken from: its billing partner's commercial partner,
+    or the group itself when it has no billing partner."""
+    commercial = group.partner_id.commercial_partner_id
+    return ("partner", commercial.id) if commercial else ("group", group.id)

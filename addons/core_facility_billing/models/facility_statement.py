@@ -125,11 +125,11 @@ class FacilityStatement(models.Model):
     # -- public API -----------------------------------------------------------------------------
 
     @api.model
-    def generate_statements(self, date_from, date_to, groups=None, send=False):
+    def generate_statements(self, date_from, date_to, groups=None, send=False, company=None):
         """The statements of ``date_from``–``date_to`` of ``groups`` (default: every group with
-        lines in the period): created once per group and period, the unsent ones refreshed;
-        with ``send``, mailed to their PIs. Finance, the settlement and the cron call it.
-        Returns the statements."""
+        lines in the period), of ``company`` only if given: created once per group and period,
+        the unsent ones refreshed; with ``send``, mailed to their PIs. Finance, the settlement
+        and the cron call it. Returns the statements."""
         self._check_finance()
         date_from, date_to = fields.Date.to_date(date_from), fields.Date.to_date(date_to)
         Charge = self.env["facility.charge"].sudo()
@@ -140,6 +140,8 @@ class FacilityStatement(models.Model):
         ]
         if groups is not None:
             domain.append(("research_group_id", "in", groups.ids))
+        if company:
+            domain.append(("company_id", "=", company.id))
         pairs = Charge._read_group(domain, ["research_group_id", "company_id"])
         statements = self.browse()
         Statement = self.sudo()
@@ -334,11 +336,17 @@ class FacilityStatement(models.Model):
 
     @api.model
     def _cron_send_statements(self, today=None):
-        """Monthly: the statements of last month, generated and mailed."""
+        """Each company's statements of its last settlement period (the period that ended
+        before the one containing ``today``, under the company's scheme: monthly, or the
+        cut-off days), generated and mailed; those already sent are not sent again."""
         today = fields.Date.to_date(today) if today else fields.Date.context_today(self)
-        first = today.replace(day=1) - relativedelta(months=1)
-        last = today.replace(day=1) - relativedelta(days=1)
-        return self.sudo().generate_statements(first, last, send=True)
+        statements = self.browse()
+        for company in self.env["res.company"].sudo().search([]):
+            period = company._facility_previous_period(today)
+            statements |= self.sudo().generate_statements(
+                period.date_from, period.date_to, send=True, company=company
+            )
+        return statements
 
 
 def _period_label(date_from, date_to):

@@ -109,3 +109,18 @@ def supersede_error(current_date_from, new_date_from):
     if current_date_from and new_date_from <= current_date_from:
         return "not_after_current"
     return None
+
+
+def exact_quantity(quantity):
+    """A line's quantity as stored (4 decimals), rounded half up, as a Decimal: the amount is
+    computed from this quantity, so that quantity × unit price of the stored line gives its
+    amount (0.33335 h is 0.3334 h, not 0.3333 h)."""
+    return to_decimal(quantity or 0).quantize(HOUR_PLACES, rounding=ROUND_HALF_UP)
+
+
+def repricing_error(new_date_from, priced_days):
+    """Why the next standard cannot be valid from ``new_date_from`` given the days of the
+    charge lines already priced by the standard in force (None: it can): it would reprice
+    them. Returns the last such day on or after ``new_date_from``."""
+    late = [day for day in priced_days if day and day >= new_date_from]
+    return max(late) if late else None

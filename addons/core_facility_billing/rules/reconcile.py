@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from .money import round_fen, total
+from .money import round_fen, to_decimal, total
 
 
 class DifferenceKind(StrEnum):
@@ -88,3 +88,11 @@ def differences(lines, entries):
                 )
             )
     return found
+
+
+def income_net(items):
+    """The facility total of a settlement entry: credits − debits of its items on the income
+    account, to the fen. ``items``: ``(debit, credit)`` pairs of those items only. An entry of a
+    fund whose sum on one instrument is negative (a correction) debits the income account for
+    that instrument: the net, not the sum of debits, is what its lines account for."""
+    return round_fen(sum((to_decimal(c) - to_decimal(d) for d, c in items), Decimal(0)))

@@ -1,7 +1,8 @@
 """The access matrix of charge lines and their wizards.
 
 Members read their own lines, PIs their groups', instrument managers their instruments', finance
-and facility managers all; portal users read the lines of the groups they belong to. Manual lines
+and facility managers all; portal users likewise read their own lines (and their group's when
+they are its PI), not the other members' lines of their group. Manual lines
 are created by finance and by the managers of the instrument charged; only the description is
 written directly (by the line's staff, before settlement): money, state and who pays change only
 through the actions. Nobody deletes a line. The wizards are their creator's.
@@ -88,11 +89,15 @@ FIELD_ROWS = [
     # the managers of another instrument neither charge it nor see its lines
     *create(CHARGE, (IM,), lambda f: charge_values(f, instrument_id=f.t20.id), REFUSED),
     *search(CHARGE, "charge_b", (USER, PI, IM, REVIEWER), [("name", "!=", False)], HIDDEN),
-    *search(CHARGE, "charge_b", (FMGR, FINANCE, PORTAL), [("name", "!=", False)], FOUND),
+    *search(CHARGE, "charge_b", (FMGR, FINANCE), [("name", "!=", False)], FOUND),
+    # a portal member reads his own lines, not another member's of his group
+    *search(CHARGE, "charge_b", (PORTAL,), [("name", "!=", False)], HIDDEN),
+    *search(CHARGE, "charge_portal", (PORTAL, FMGR, FINANCE), [("name", "!=", False)], FOUND),
+    *search(CHARGE, "charge_portal", (USER, PI, IM, REVIEWER), [("name", "!=", False)], HIDDEN),
     *search(CHARGE, "charge_a", (USER, PI, IM, FMGR, FINANCE), [("name", "!=", False)], FOUND),
     *search(CHARGE, "charge_a", (REVIEWER, PORTAL), [("name", "!=", False)], HIDDEN),
-    # portal users read their group's lines, nothing more
-    *write(CHARGE, "charge_b", (PORTAL,), {"name": "Renamed"}, REFUSED),
+    # portal users read their own lines, nothing more
+    *write(CHARGE, "charge_portal", (PORTAL,), {"name": "Renamed"}, REFUSED),
     # a settled line no longer changes, even its description
     *write(CHARGE, "charge_settled", (IM, FMGR, FINANCE), {"name": "Renamed"}, REFUSED),
     *write(CHARGE, "charge_a", (PI,), {"name": "Renamed by the PI"}, REFUSED),
@@ -112,6 +117,15 @@ class TestAccessBillingCharges(AccessMatrixCase):
                 instrument_id=cls.t20.id,
                 research_group_id=cls.group_b.id,
                 user_id=cls.student_b1.id,
+            )
+        ).with_env(cls.env)
+        cls.charge_portal = Charge.create(
+            charge_values(
+                cls,
+                name="Portal member's grids",
+                instrument_id=cls.t20.id,
+                research_group_id=cls.group_b.id,
+                user_id=cls.portal_user.id,
             )
         ).with_env(cls.env)
         cls.charge_settled = Charge.create(charge_values(cls, name="Settled")).with_env(cls.env)

@@ -1,11 +1,11 @@
 """The access matrix of external billing: statements, reconciliation, allocation and their
 wizards.
 
-A group's members and PI read its statements (the portal too); finance (and the facility
-manager, who is finance) prepares, sends and reads them all; nobody creates one by hand nor
-writes its lines or total. Finance reads the reconciliations and allocations; only the
-platform system administrator (a role of its own, not in the common roles) checks, allocates
-and sets the shares. Deposits are recorded by finance."""
+A group's PI reads its statements (the portal too), its members do not (they read their own
+lines); finance (and the facility manager, who is finance) prepares, sends and reads them all;
+nobody creates one by hand nor writes its lines or total. Finance reads the reconciliations and
+allocations; only the platform system administrator (a role of its own, not in the common
+roles) checks, allocates and sets the shares. Deposits are recorded by finance."""
 
 from datetime import date
 
@@ -43,7 +43,7 @@ MODELS = {
             "date_to": "2042-05-31",
         },
         lambda f: {"name": "Statement XW 2042-04"},
-        crud({USER, PI, *FIN}, NOBODY, FIN, FIN),
+        crud({PI, *FIN}, NOBODY, FIN, FIN),
     ),
     RECON: (
         "reconciliation",
@@ -101,9 +101,10 @@ FIELD_ROWS = [
         STATEMENT, "statement_a", (FINANCE,), {"research_group_id": lambda f: f.group_b.id}, REFUSED
     ),
     *write(STATEMENT, "statement_a", (FINANCE,), {"sent_date": "2042-06-01 00:00:00"}, REFUSED),
-    # members of another group do not read it
+    # the PI of another group does not read it; a member (the portal user of group B) neither
     *rows("read", STATEMENT, "statement_b", (USER, PI), [], REFUSED),
-    *rows("read", STATEMENT, "statement_b", (PORTAL,), [], ALLOWED),
+    *rows("read", STATEMENT, "statement_b", (PORTAL,), [], REFUSED),
+    *rows("read", STATEMENT, "statement_b", (FINANCE, FMGR), [], ALLOWED),
     # the platform system administrator reconciles and allocates
     *admin_rows(
         RECON,

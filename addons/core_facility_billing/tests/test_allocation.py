@@ -126,6 +126,23 @@ class TestAllocation(ExternalCase):
         second.action_post()
         self.assertEqual(second.move_ids.line_ids.filtered("debit")[:1].debit, 1000.01)
 
+    def test_posted_quarter_is_fixed(self):
+        """A posted allocation moved to another quarter would free its own: refused, as are the
+        year and company; a draft is still edited, and the reversed one stays as it was."""
+        draft = self.allocation(quarter="3")
+        draft.write({"quarter": "4", "year": 2042})
+        self.assertEqual(draft.date_from.isoformat(), "2042-10-01")
+        posted = self.allocation()
+        posted.action_post()
+        other = self.env["res.company"].create({"name": "Other 2041"})
+        for vals in ({"quarter": "2"}, {"year": 2040}, {"company_id": other.id}):
+            with self.subTest(vals=vals), self.assertRaisesRegex(UserError, "no longer change"):
+                posted.write(vals)
+        posted.action_reverse()
+        with self.assertRaisesRegex(UserError, "no longer change"):
+            posted.write({"quarter": "2"})
+        self.assertEqual(posted.date_from.isoformat(), "2041-01-01")
+
     def test_platform_without_shares_is_refused(self):
         self.share.unlink()
         with self.assertRaisesRegex(UserError, "no allocation shares"):

@@ -59,6 +59,34 @@ class TestBalance(ExternalCase):
         ).action_post()
         self.assertEqual(self.group_b.available_balance, 250)
 
+    def test_groups_sharing_a_partner_share_its_unsettled_lines(self):
+        """Two groups paid by one university (one through a contact of it): each is given the
+        partner's deposits less the unsettled lines of both, not its own lines only."""
+        contact = self.env["res.partner"].create({"name": "NCU physics", "parent_id": self.ncu.id})
+        sister = self.env["facility.research.group"].create(
+            {
+                "name": "华北大学 物理",
+                "pi_id": self.pi_a.id,
+                "category": "external",
+                "partner_id": contact.id,
+                "billing_mode": BillingMode.PREPAID,
+            }
+        )
+        self.deposit(1000)
+        self.charge(300)  # group B's
+        self.charge(200, group=sister)
+        other = self.env["res.partner"].create({"name": "Other University", "is_company": True})
+        stranger = self.env["facility.research.group"].create(
+            {"name": "Other", "pi_id": self.pi_a.id, "category": "external", "partner_id": other.id}
+        )
+        self.charge(50, group=stranger)  # another partner: not counted
+        (self.group_b | sister).invalidate_recordset(["available_balance"])
+        self.assertEqual(self.group_b.available_balance, 500)
+        self.assertEqual(sister.available_balance, 500)
+        # asked for one group alone, the sister's lines still count
+        self.assertEqual(sister._facility_available_balances()[sister.id], 500)
+        self.assertEqual(stranger._facility_available_balances()[stranger.id], -50)
+
     def test_100_available_refuses_a_300_booking_with_both_figures(self):
         self.deposit(100)
         problem = self.group_b._facility_prepaid_problem(300)

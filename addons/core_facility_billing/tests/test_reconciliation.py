@@ -78,6 +78,52 @@ class TestReconciliation(ExternalCase):
         self.assertIn("250.01 元", lines.name)
         self.assertEqual(self.reconciliation.state, "differences")
 
+    def test_fund_with_a_negative_instrument_sum_balances(self):
+        """A fund's entry: +300.00 on one instrument, −50.00 (a credit) on another: the income
+        account is credited 300 and debited 50; its lines account for 250, as does the entry's
+        net on the income account (its debits, 350, would be a false difference)."""
+        move = self.env["account.move"].create(
+            {
+                "move_type": "entry",
+                "journal_id": self.journal.id,
+                "date": date(2043, 1, 31),
+                "facility_settlement_id": self.settlement.id,
+                "line_ids": [
+                    Command.create({"account_id": self.expense.id, "debit": 300, "name": "A"}),
+                    Command.create(
+                        {"account_id": self.income_account.id, "credit": 300, "name": "A"}
+                    ),
+                    Command.create({"account_id": self.expense.id, "credit": 50, "name": "B"}),
+                    Command.create(
+                        {"account_id": self.income_account.id, "debit": 50, "name": "B"}
+                    ),
+                ],
+            }
+        )
+        move.action_post()
+        self.settled(300.00, move)
+        self.settled(-50.00, move)
+        self.assertFalse(self.check())
+        self.assertEqual(self.reconciliation.state, "balanced")
+        self.settled(0.01, move)  # one fen more on the lines: a difference, found against 250
+        lines = self.check()
+        self.assertEqual(lines.mapped("kind"), [K.TOTAL_MISMATCH])
+        self.assertEqual((lines.expected_amount, lines.found_amount), (250.01, 250.00))
+
+    def test_period_fixed_once_checked(self):
+        Reconciliation = self.env["facility.reconciliation"].with_user(self.billing_admin)
+        draft = Reconciliation.create({"date_from": date(2043, 3, 1), "date_to": date(2043, 3, 31)})
+        draft.write({"date_to": date(2043, 3, 30)})  # not checked yet: may be fixed
+        self.check()
+        for vals in (
+            {"date_from": date(2042, 12, 1)},
+            {"date_to": date(2043, 2, 28)},
+            {"company_id": self.env["res.company"].create({"name": "Other 2043"}).id},
+        ):
+            with self.subTest(vals=vals), self.assertRaisesRegex(UserError, "was checked"):
+                self.reconciliation.with_user(self.billing_admin).write(vals)
+        self.reconciliation.with_user(self.billing_admin).write({"name": "January"})
+
     def test_settled_line_without_entry_and_unposted_entry(self):
         lonely = self.settled(12.5)
         draft = self.entry(40, post=False)

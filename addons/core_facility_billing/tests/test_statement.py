@@ -136,10 +136,36 @@ class TestStatement(ExternalCase):
             1,
         )
 
-    def test_members_and_pi_read_their_statements_only(self):
+    def test_the_pi_reads_the_groups_statements_members_do_not(self):
+        """A statement lists every member's lines and the group's money: its PI's (and
+        finance's), not every member's."""
         statement = self.generate()
         Statement = self.env["facility.statement"]
         self.assertIn(statement, Statement.with_user(self.pi_b).search([]))
-        self.assertIn(statement, Statement.with_user(self.student_b1).search([]))
+        self.assertIn(statement, Statement.with_user(self.finance).search([]))
+        self.assertNotIn(statement, Statement.with_user(self.student_b1).search([]))
         self.assertNotIn(statement, Statement.with_user(self.pi_a).search([]))
         self.assertNotIn(statement, Statement.with_user(self.student_a1).search([]))
+
+    def test_cron_sends_the_last_cut_off_period(self):
+        """Under the cut-off scheme (16 May, 16 Nov) the cron of 1 June 2042 sends the period
+        17 Nov 2041 – 16 May 2042, not May."""
+        self.company.write(
+            {"facility_period_scheme": "cutoff", "facility_period_cutoffs": "05-16,11-16"}
+        )
+        statements = self.env["facility.statement"]._cron_send_statements(today=date(2042, 6, 1))
+        mine = statements.filtered(lambda s: s.research_group_id == self.group_b)
+        self.assertEqual((mine.date_from, mine.date_to), (date(2041, 11, 17), date(2042, 5, 16)))
+        self.assertTrue(mine.sent_date)
+        self.assertLessEqual(self.lines, mine.charge_ids)  # March's lines are in it
+        # run again: the same statement, not sent twice
+        again = self.env["facility.statement"]._cron_send_statements(today=date(2042, 6, 2))
+        self.assertIn(mine, again)
+        self.assertEqual(again.filtered(lambda s: s.research_group_id == self.group_b), mine)
+
+    def test_cron_sends_last_month_under_the_monthly_scheme(self):
+        self.company.facility_period_scheme = "monthly"
+        statements = self.env["facility.statement"]._cron_send_statements(today=date(2042, 4, 3))
+        mine = statements.filtered(lambda s: s.research_group_id == self.group_b)
+        self.assertEqual((mine.date_from, mine.date_to), (FROM, TO))
+        self.assertEqual(mine.charge_ids, self.lines)
