@@ -77,6 +77,7 @@ class BillingPortal(CustomerPortal):
                     "invoices": invoices,
                     "statements": statements,
                     "lines": lines,
+                    "is_pi": is_pi,
                     "arrears": billing._facility_arrears_problem(),
                 }
             )

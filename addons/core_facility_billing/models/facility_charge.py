@@ -623,7 +623,7 @@ class FacilityCharge(models.Model):
         )
         return self.env._(
             "%(quantity)s %(unit)s × %(price).2f 元 = %(amount).2f 元",
-            quantity=f"{self.quantity:g}",
+            quantity=format(self.quantity, "g"),
             unit=unit,
             price=self.unit_price,
             amount=self.amount,

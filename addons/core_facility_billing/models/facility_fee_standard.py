@@ -557,7 +557,7 @@ class FacilityFeeStandard(models.Model):
                     note=self.env._(
                         "%(name)s: %(price)s 元 per unit, proposed from %(day)s.",
                         name=standard.name,
-                        price=f"{standard.unit_price:,.2f}",
+                        price=format(standard.unit_price, ",.2f"),
                         day=format_date(self.env, standard.date_from)
                         if standard.date_from
                         else "—",
