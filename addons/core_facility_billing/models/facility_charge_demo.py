@@ -12,6 +12,8 @@ _logger = logging.getLogger(__name__)
 DEMO_DAYS = 62
 # lines of the last days stay draft: the instrument managers' "to confirm"
 DRAFT_DAYS = 4
+# the managers confirm a line this many days after the use
+CONFIRM_AFTER_DAYS = 2
 
 
 class FacilityChargeDemo(models.Model):
@@ -43,11 +45,20 @@ class FacilityChargeDemo(models.Model):
         to_confirm = lines.filtered(
             lambda line: line.date < (now - timedelta(days=DRAFT_DAYS)).date()
         )
-        for company, group in to_confirm.grouped("company_id").items():
-            deadline = charging.dispute_deadline(group[:1]._today(), company.facility_dispute_days)
-            group._write_guarded({"state": C.CONFIRMED, "dispute_deadline": deadline})
+        # each line confirmed as the managers do, a couple of days after the use: older lines'
+        # dispute windows are closed (last month settles), the latest ones are still open
+        today = to_confirm[:1]._today() if to_confirm else fields.Date.today()
+        by_deadline = {}
+        for line in to_confirm:
+            confirmed = min(line.date + timedelta(days=CONFIRM_AFTER_DAYS), today)
+            deadline = charging.dispute_deadline(confirmed, line.company_id.facility_dispute_days)
+            by_deadline.setdefault(deadline, []).append(line.id)
+        for deadline, ids in by_deadline.items():
+            self.browse(ids)._write_guarded({"state": C.CONFIRMED, "dispute_deadline": deadline})
         pi = self.env.ref("core_facility.user_xuwei_demo", raise_if_not_found=False)
-        disputed = to_confirm.filtered(lambda line: line.pi_id == pi)[-1:]
+        disputed = to_confirm.filtered(
+            lambda line: line.pi_id == pi and charging.dispute_open(today, line.dispute_deadline)
+        )[-1:]
         if disputed:
             disputed.with_user(pi)._dispute(
                 "这次是仪器故障导致提前结束，实际只用了一半时间，请核减。"
