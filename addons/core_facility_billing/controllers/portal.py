@@ -5,7 +5,7 @@ statements (PDF, XLSX). Another group's statement, or the group's statement for 
 not its PI, is a 404 (the statements' record rule)."""
 
 from odoo import http
-from odoo.exceptions import AccessError, MissingError
+from odoo.exceptions import AccessError
 from odoo.http import request
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
@@ -92,12 +92,13 @@ class BillingPortal(CustomerPortal):
         """A statement the user may read, as PDF (default) or XLSX; anything else is a 404."""
         if not 0 < statement_id <= MAX_ID:
             raise request.not_found()
-        statement = request.env["facility.statement"].browse(statement_id)
+        statement = request.env["facility.statement"].browse(statement_id).exists()
         try:
             statement.check_access("read")
-            statement.name  # noqa: B018  (raises MissingError when it does not exist)
-        except (AccessError, MissingError):
+        except AccessError:
             raise request.not_found() from None
+        if not statement:
+            raise request.not_found()
         if report_type == "xlsx":
             return request.redirect(statement._xlsx_url())
         return self._show_report(

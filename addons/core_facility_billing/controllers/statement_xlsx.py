@@ -3,7 +3,7 @@ record is). The statement is read as the user: record rules decide who downloads
 group's members and PI, finance); anything else is a 404."""
 
 from odoo import http
-from odoo.exceptions import AccessError, MissingError
+from odoo.exceptions import AccessError
 from odoo.http import content_disposition, request
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -17,12 +17,13 @@ class StatementXlsxController(http.Controller):
     def statement_xlsx(self, statement_id, **kwargs):
         if not 0 < statement_id <= MAX_ID:
             raise request.not_found()
-        statement = request.env["facility.statement"].browse(statement_id)
+        statement = request.env["facility.statement"].browse(statement_id).exists()
         try:
             statement.check_access("read")
-            statement.name  # noqa: B018  (raises MissingError when it does not exist)
-        except (AccessError, MissingError):
+        except AccessError:
             raise request.not_found() from None
+        if not statement:
+            raise request.not_found()
         return request.make_response(
             statement._xlsx_content(),
             headers=[

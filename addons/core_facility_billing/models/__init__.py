@@ -1,7 +1,6 @@
 from . import (
     account_analytic_account,
     account_move,
-    account_move_external,
     facility_booking,
     facility_charge,
     facility_charge_demo,

@@ -64,10 +64,11 @@ class AccountAnalyticAccount(models.Model):
             )
 
     def _compute_display_name(self):
-        super()._compute_display_name()
+        res = super()._compute_display_name()
         for account in self:
             if account.facility_fund_code and not account.code:
                 account.display_name = f"[{account.facility_fund_code}] {account.name}"
+        return res
 
     @api.constrains("facility_research_group_id", "plan_id")
     def _check_facility_fund_plan(self):

@@ -19,9 +19,10 @@ from ..rules.codes import (
     SettlementState,
     origin_key,
 )
-from ..rules.codes import ChargeState as C
 from ..rules.money import line_amount
 from .facility_fee_standard import FEE_UNITS, PAYER_CATEGORIES
+
+C = ChargeState
 
 _logger = logging.getLogger(__name__)
 
@@ -102,9 +103,9 @@ class FacilityCharge(models.Model):
     )
     research_group_id = fields.Many2one("facility.research.group", required=True, index=True)
     pi_id = fields.Many2one(related="research_group_id.pi_id", store=True, index=True, string="PI")
-    user_id = fields.Many2one("res.users", string="User", index=True)
+    user_id = fields.Many2one("res.users", index=True)
     partner_id = fields.Many2one("res.partner", string="Payer", index=True)
-    fund_id = fields.Many2one("account.analytic.account", string="Fund", index=True)
+    fund_id = fields.Many2one("account.analytic.account", index=True)
     payer_category = fields.Selection(PAYER_CATEGORIES, required=True, default="internal")
     quantity = fields.Float(digits=(16, 4))
     fee_unit = fields.Selection(FEE_UNITS, string="Unit", default="hour")
@@ -140,7 +141,7 @@ class FacilityCharge(models.Model):
     dispute_resolution = fields.Text(readonly=True, copy=False)
     settlement_id = fields.Many2one("facility.settlement", readonly=True, copy=False, index=True)
     move_id = fields.Many2one("account.move", string="Journal Entry", readonly=True, copy=False)
-    invoice_id = fields.Many2one("account.move", string="Invoice", readonly=True, copy=False)
+    invoice_id = fields.Many2one("account.move", readonly=True, copy=False)
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company, index=True
     )

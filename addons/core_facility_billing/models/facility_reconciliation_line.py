@@ -23,7 +23,6 @@ class FacilityReconciliationLine(models.Model):
             (K.TOTAL_MISMATCH, "Entry Total Differs From Its Lines"),
             (K.ENTRY_WITHOUT_LINES, "Entry Without Lines"),
         ],
-        string="Kind",
     )
     name = fields.Char(string="Difference", required=True)
     charge_id = fields.Many2one("facility.charge", string="Charge Line")

@@ -43,13 +43,11 @@ class FacilityResearchGroup(models.Model):
     )
     default_fund_id = fields.Many2one(
         "account.analytic.account",
-        string="Default Fund",
         domain="[('facility_research_group_id', '=', id)]",
         tracking=True,
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
     credit_limit = fields.Monetary(
-        string="Credit Limit",
         tracking=True,
         help="How far a prepaid group may go below zero; empty: the company's default.",
     )
@@ -67,7 +65,7 @@ class FacilityResearchGroup(models.Model):
     )
 
     def init(self):
-        super().init()
+        res = super().init()
         # One row per prepaid group: every check against its balance bumps it, so that two
         # transactions spending the same balance at once cannot both pass (the later one fails
         # to serialise and is retried, then sees the first's booking).
@@ -77,6 +75,7 @@ class FacilityResearchGroup(models.Model):
             " REFERENCES facility_research_group(id) ON DELETE CASCADE,"
             " bumps integer NOT NULL DEFAULT 1)"
         )
+        return res
 
     # -- computes -------------------------------------------------------------------------------
 

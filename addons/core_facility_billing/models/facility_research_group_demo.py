@@ -20,6 +20,8 @@ from dateutil.relativedelta import relativedelta
 from odoo import Command, api, fields, models
 
 
+# pylint: disable=consider-merging-classes-inherited
+# (demo data only, kept out of the model's own file)
 class FacilityResearchGroup(models.Model):
     _inherit = "facility.research.group"
 

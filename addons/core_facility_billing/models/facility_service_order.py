@@ -17,7 +17,6 @@ class FacilityServiceOrder(models.Model):
 
     fund_id = fields.Many2one(
         "account.analytic.account",
-        string="Fund",
         compute="_compute_fund_id",
         store=True,
         readonly=False,

@@ -38,9 +38,7 @@ class FacilityStatement(models.Model):
     )
 
     name = fields.Char(readonly=True, copy=False, default="/")
-    research_group_id = fields.Many2one(
-        "facility.research.group", string="Research Group", required=True, index=True
-    )
+    research_group_id = fields.Many2one("facility.research.group", required=True, index=True)
     pi_id = fields.Many2one(related="research_group_id.pi_id", store=True, index=True, string="PI")
     date_from = fields.Date(string="From", required=True)
     date_to = fields.Date(string="To", required=True)
@@ -76,9 +74,10 @@ class FacilityStatement(models.Model):
             statement.line_count = len(statement.charge_ids)
 
     def _compute_access_url(self):
-        super()._compute_access_url()
+        res = super()._compute_access_url()
         for statement in self:
             statement.access_url = f"/my/billing/statements/{statement.id}"
+        return res
 
     # -- CRUD -----------------------------------------------------------------------------------
 

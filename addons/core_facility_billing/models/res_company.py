@@ -46,7 +46,6 @@ class ResCompany(models.Model):
     )
     facility_income_account_id = fields.Many2one(
         "account.account",
-        string="Facility Income Account",
         help="Credited with the platform's analytic distribution (settlements and invoices).",
     )
     facility_allocation_department_account_id = fields.Many2one(

@@ -46,7 +46,7 @@ class TestChargeGenerationConcurrency(CommittedCase):
         with self.registry.cursor() as cr:
             cr.execute("DELETE FROM facility_charge WHERE booking_id = %s", [self.ids["booking"]])
             cr.execute("DELETE FROM facility_fee_standard WHERE id = %s", [self.ids["standard"]])
-        super()._cleanup()
+        return super()._cleanup()
 
     def test_two_sessions_generate_the_same_line(self):
         booking_id = self.ids["booking"]

@@ -46,7 +46,7 @@ class TestChargeLifecycle(ChargeCase):
             self.assertTrue(self.line.with_user(self.pi_a).can_dispute)
             action = self.line.with_user(self.pi_a).action_dispute()
             wizard = Form(
-                self.env[action["res_model"]].with_user(self.pi_a).with_context(action["context"])
+                self.env[action["res_model"]].with_user(self.pi_a).with_context(**action["context"])
             )
             wizard.reason = "The grids were ours."
             wizard.save().action_apply()
@@ -91,7 +91,7 @@ class TestChargeLifecycle(ChargeCase):
         wizard = Form(
             self.env[action["res_model"]]
             .with_user(self.manager_spirit)
-            .with_context(action["context"])
+            .with_context(**action["context"])
         )
         wizard.decision = "correct"
         self.assertEqual(wizard.quantity, 2.0)
@@ -113,7 +113,7 @@ class TestChargeLifecycle(ChargeCase):
         wizard = Form(
             self.env[action["res_model"]]
             .with_user(self.manager_spirit)
-            .with_context(action["context"])
+            .with_context(**action["context"])
         )
         self.assertEqual(wizard.unit_price, 35.5)
         wizard.unit_price = 33.33

@@ -5,6 +5,7 @@ from psycopg2 import IntegrityError
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
+from odoo.tools.safe_eval import safe_eval
 
 from .settlement_common import SettlementCase
 
@@ -82,12 +83,14 @@ class TestFund(SettlementCase):
             fund.write({"facility_budget": 1})
         self.assertEqual(self.fund_a.with_user(self.finance).name, "NSFC 32171234")
         action = self.env.ref("core_facility_billing.action_facility_fund_mine")
-        domain = eval(action.domain, {"uid": self.pi_a.id})
+        domain = safe_eval(action.domain, {"uid": self.pi_a.id})
         mine = self.env["account.analytic.account"].with_user(self.pi_a).search(domain)
         self.assertIn(self.fund_a, mine)
         self.assertNotIn(
             self.fund_a,
-            self.env["account.analytic.account"].search(eval(action.domain, {"uid": self.pi_b.id})),
+            self.env["account.analytic.account"].search(
+                safe_eval(action.domain, {"uid": self.pi_b.id})
+            ),
         )
 
 
@@ -120,7 +123,7 @@ class TestFundAccess(SettlementCase):
 
     def test_my_research_funds_opens_for_a_pi(self):
         action = self.env.ref("core_facility_billing.action_facility_fund_mine")
-        domain = eval(action.domain, {"uid": self.pi_a.id})
+        domain = safe_eval(action.domain, {"uid": self.pi_a.id})
         Fund = self.env["account.analytic.account"].with_user(self.pi_a)
         records = Fund.search(domain)
         self.assertIn(self.fund_a, records)

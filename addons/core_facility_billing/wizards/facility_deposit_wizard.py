@@ -15,9 +15,7 @@ class FacilityDepositWizard(models.TransientModel):
     _name = "facility.deposit.wizard"
     _description = "Register Deposit"
 
-    research_group_id = fields.Many2one(
-        "facility.research.group", string="Research Group", required=True, readonly=True
-    )
+    research_group_id = fields.Many2one("facility.research.group", required=True, readonly=True)
     partner_id = fields.Many2one(related="research_group_id.partner_id", string="Billing Partner")
     company_id = fields.Many2one(related="research_group_id.company_id")
     currency_id = fields.Many2one(related="company_id.currency_id")

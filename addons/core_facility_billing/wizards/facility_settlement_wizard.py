@@ -33,10 +33,8 @@ class FacilitySettlementWizard(models.TransientModel):
     )
     date_from = fields.Date(compute="_compute_period", string="From")
     date_to = fields.Date(compute="_compute_period", string="To")
-    booking_id = fields.Many2one("facility.booking", string="Booking", readonly=True)
-    service_order_id = fields.Many2one(
-        "facility.service.order", string="Service Order", readonly=True
-    )
+    booking_id = fields.Many2one("facility.booking", readonly=True)
+    service_order_id = fields.Many2one("facility.service.order", readonly=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     pending_count = fields.Integer(string="Lines to Settle", compute="_compute_pending")
     pending_amount = fields.Monetary(string="Amount to Settle", compute="_compute_pending")
