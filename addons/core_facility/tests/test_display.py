@@ -17,7 +17,10 @@ class TestDisplay(TransactionCase):
             for node in arch.iter("field"):
                 model = self.env[view.model]
                 # fields of an embedded x2many list belong to the related model
-                parents = [p.get("name") for p in node.iterancestors("field")]
+                # (in an extension, a field node with a position locates where to add)
+                parents = [
+                    p.get("name") for p in node.iterancestors("field") if not p.get("position")
+                ]
                 for name in reversed(parents):
                     model = self.env[model._fields[name].comodel_name]
                 field = model._fields.get(node.get("name"))

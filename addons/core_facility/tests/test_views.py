@@ -24,9 +24,11 @@ class TestViews(FacilityCase):
             for menu in menus:
                 action = menu.action.sudo()
                 model = self.env[action.res_model].with_user(user)
-                modes = [(False, mode.strip()) for mode in action.view_mode.split(",")]
+                # the views the web client opens: the action's own, else the model's defaults
+                modes = [(view_id or False, mode) for view_id, mode in action.views]
+                search = action.search_view_id.id or False
                 with self.subTest(role=role, menu=menu.complete_name):
-                    views = model.get_views([*modes, (False, "search")])
+                    views = model.get_views([*modes, (search, "search")])
                     self.assertEqual(set(views["views"]), {m for _v, m in modes} | {"search"})
                     model.search([], limit=5).read(list(views["models"][model._name]["fields"]))
 
