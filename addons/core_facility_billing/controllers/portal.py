@@ -5,16 +5,15 @@ statements (PDF, XLSX). Another group's statement, or the group's statement for 
 not its PI, is a 404 (the statements' record rule)."""
 
 from odoo import http
-from odoo.exceptions import AccessError
 from odoo.http import request
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
 from ..rules.codes import ChargeState
+from .statement_xlsx import readable_statement
 
 # Lines shown per group on the page (the statements hold them all).
 RECENT_LINES = 20
-MAX_ID = 2**31 - 1
 
 
 class BillingPortal(CustomerPortal):
@@ -90,15 +89,7 @@ class BillingPortal(CustomerPortal):
     )
     def portal_billing_statement(self, statement_id, report_type=None, download=False, **kw):
         """A statement the user may read, as PDF (default) or XLSX; anything else is a 404."""
-        if not 0 < statement_id <= MAX_ID:
-            raise request.not_found()
-        statement = request.env["facility.statement"].browse(statement_id).exists()
-        try:
-            statement.check_access("read")
-        except AccessError:
-            raise request.not_found() from None
-        if not statement:
-            raise request.not_found()
+        statement = readable_statement(statement_id)
         if report_type == "xlsx":
             return request.redirect(statement._xlsx_url())
         return self._show_report(

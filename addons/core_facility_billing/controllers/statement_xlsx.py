@@ -1,6 +1,6 @@
 """A statement as an XLSX download (written with xlsxwriter, as core_facility's integrity
 record is). The statement is read as the user: record rules decide who downloads which (the
-group's members and PI, finance); anything else is a 404."""
+group's PI, finance); anything else is a 404."""
 
 from odoo import http
 from odoo.exceptions import AccessError
@@ -10,20 +10,27 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ID = 2**31 - 1
 
 
+def readable_statement(statement_id):
+    """The statement ``statement_id`` if the current user may read it (record rules: the group's
+    PI, finance), else a 404 — never a hint that it exists."""
+    if not 0 < statement_id <= MAX_ID:
+        raise request.not_found()
+    statement = request.env["facility.statement"].browse(statement_id).exists()
+    try:
+        statement.check_access("read")
+    except AccessError:
+        raise request.not_found() from None
+    if not statement:
+        raise request.not_found()
+    return statement
+
+
 class StatementXlsxController(http.Controller):
     @http.route(
         "/core_facility_billing/statement/<int:statement_id>/xlsx", type="http", auth="user"
     )
     def statement_xlsx(self, statement_id, **kwargs):
-        if not 0 < statement_id <= MAX_ID:
-            raise request.not_found()
-        statement = request.env["facility.statement"].browse(statement_id).exists()
-        try:
-            statement.check_access("read")
-        except AccessError:
-            raise request.not_found() from None
-        if not statement:
-            raise request.not_found()
+        statement = readable_statement(statement_id)
         return request.make_response(
             statement._xlsx_content(),
             headers=[
