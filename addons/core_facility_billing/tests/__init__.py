@@ -19,6 +19,7 @@ from . import (
     test_fund,
     test_portal_billing,
     test_reconciliation,
+    test_screens,
     test_settlement,
     test_settlement_concurrency,
     test_settlement_fixes,

@@ -1,0 +1,54 @@
+"""Every window of billing opens in the browser, in Chinese, for a user who may open it, with no
+client error (a modifier the list or form cannot evaluate, a field missing from a view...)."""
+
+from odoo.tests import HttpCase, new_test_user, tagged
+
+WAIT_FOR_VIEW = """
+    let tries = 0;
+    const timer = setInterval(() => {
+        if (document.querySelector(".o_view_controller .o_content, .o_view_nocontent")) {
+            clearInterval(timer);
+            console.log("test successful");
+        } else if (++tries > 150) {
+            clearInterval(timer);
+            console.error("the view did not open");
+        }
+    }, 100);
+"""
+
+
+@tagged("post_install", "-at_install")
+class TestBillingScreens(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("zh_CN")
+        cls.user = new_test_user(
+            cls.env,
+            login="t_billing_screens",
+            groups="core_facility.group_facility_manager,core_facility_billing.group_billing_admin",
+            lang="zh_CN",
+            tz="Asia/Shanghai",
+        )
+
+    def test_every_billing_window_opens(self):
+        data = self.env["ir.model.data"].search(
+            [("module", "=", "core_facility_billing"), ("model", "=", "ir.actions.act_window")]
+        )
+        actions = self.env["ir.actions.act_window"].browse(data.mapped("res_id"))
+        actions = actions.filtered(
+            lambda a: (
+                a.target != "new"
+                and not a.binding_model_id
+                and not self.env[a.res_model]._transient
+            )
+        )
+        self.assertGreaterEqual(len(actions), 10)
+        for action in actions:
+            with self.subTest(action=action.xml_id):
+                self.browser_js(
+                    f"/odoo/action-{action.xml_id}",
+                    WAIT_FOR_VIEW,
+                    login="t_billing_screens",
+                    timeout=60,
+                )
