@@ -52,3 +52,28 @@ class TestBillingScreens(HttpCase):
                     login="t_billing_screens",
                     timeout=60,
                 )
+
+    def test_billing_menus_open_for_each_role(self):
+        """The windows under Core Facility → Billing, as a member, a PI and an instrument
+        manager see them (each only the menus of their groups)."""
+        root = self.env.ref("core_facility_billing.menu_facility_billing_root")
+        roles = {
+            "t_screens_member": "core_facility.group_facility_user",
+            "t_screens_pi": "core_facility.group_facility_pi",
+            "t_screens_im": "core_facility.group_facility_instrument_manager",
+        }
+        for login, groups in roles.items():
+            user = new_test_user(
+                self.env, login=login, groups=groups, lang="zh_CN", tz="Asia/Shanghai"
+            )
+            menus = (
+                self.env["ir.ui.menu"]
+                .with_user(user)
+                .search([("id", "child_of", root.id), ("action", "!=", False)])
+            )
+            self.assertTrue(menus, login)
+            for menu in menus:
+                with self.subTest(role=login, menu=menu.complete_name):
+                    self.browser_js(
+                        f"/odoo/action-{menu.action.id}", WAIT_FOR_VIEW, login=login, timeout=60
+                    )
