@@ -54,16 +54,11 @@ class FacilityBooking(models.Model):
     @api.depends("research_group_id")
     def _compute_fund_id(self):
         for booking in self:
-            group = booking.research_group_id.sudo()
-            if booking.fund_id.sudo().facility_research_group_id != group:
-                booking.fund_id = group.default_fund_id
+            group = booking.research_group_id
+            booking.fund_id = group._facility_default_fund(booking.fund_id) if group else False
 
     def _compute_charge_count(self):
-        counts = dict(
-            self.env["facility.charge"]._read_group(
-                [("booking_id", "in", self.ids)], ["booking_id"], ["__count"]
-            )
-        )
+        counts = self.env["facility.charge"]._count_by("booking_id", self)
         for booking in self:
             booking.charge_count = counts.get(booking, 0)
 
@@ -84,15 +79,8 @@ class FacilityBooking(models.Model):
     @api.constrains("fund_id", "research_group_id")
     def _check_fund_group(self):
         for booking in self:
-            fund = booking.fund_id.sudo()
-            if fund and fund.facility_research_group_id != booking.research_group_id:
-                raise ValidationError(
-                    self.env._(
-                        "Fund %(fund)s is not a fund of %(group)s.",
-                        fund=fund.display_name,
-                        group=booking.research_group_id.sudo().name,
-                    )
-                )
+            if booking.fund_id:
+                booking.research_group_id._facility_check_fund(booking.fund_id)
 
     # -- CRUD ----------------------------------------------------------------------------------
 
@@ -141,12 +129,7 @@ class FacilityBooking(models.Model):
 
     def action_view_charges(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "core_facility_billing.facility_charge_action"
-        )
-        action["domain"] = [("booking_id", "=", self.id)]
-        action["context"] = {"create": False}
-        return action
+        return self.env["facility.charge"]._action_for("booking_id", self)
 
     # -- the billing hook and the checks -------------------------------------------------------
 
@@ -170,18 +153,12 @@ class FacilityBooking(models.Model):
             return []
         if not (self.research_group_id and self.instrument_id and self.date_start):
             return []
-        group = self.research_group_id.sudo()
-        day = self._facility_day()
-        messages = []
-        fund = (self.fund_id or group.default_fund_id).sudo()
-        if fund and (problem := fund._facility_fund_problem(day)):
-            messages.append(problem)
-        if problem := group._facility_arrears_problem():
-            messages.append(problem)
-        estimate = self._facility_estimate()[0]
-        if problem := group._facility_prepaid_problem(estimate, exclude=self._origin or None):
-            messages.append(problem)
-        return messages
+        return self.research_group_id._facility_payment_problems(
+            self.fund_id,
+            self._facility_day(),
+            self._facility_estimate()[0],
+            exclude=self._origin or None,
+        )
 
     def _check_teaching_setter(self, instrument):
         user = self.env.user

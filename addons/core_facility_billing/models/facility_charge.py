@@ -609,6 +609,24 @@ class FacilityCharge(models.Model):
 
     # -- helpers -------------------------------------------------------------------------------
 
+    @api.model
+    def _count_by(self, origin_field, origins):
+        """``{origin: number of lines}`` for bookings or service orders (``origin_field``:
+        ``booking_id`` or ``service_order_id``), as the reader may see them."""
+        return dict(
+            self._read_group([(origin_field, "in", origins.ids)], [origin_field], ["__count"])
+        )
+
+    @api.model
+    def _action_for(self, origin_field, origin):
+        """The charge lines of one booking or service order, from its smart button."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "core_facility_billing.facility_charge_action"
+        )
+        action["domain"] = [(origin_field, "=", origin.id)]
+        action["context"] = {"create": False}
+        return action
+
     def _today(self):
         company = self.company_id or self.env.company
         return datetime.now(pytz.timezone(company._facility_tz())).date()

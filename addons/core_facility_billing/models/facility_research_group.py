@@ -2,7 +2,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from odoo.addons.core_facility.models.access import FACILITY_MANAGER, FINANCE, ensure_single
@@ -239,6 +239,43 @@ class FacilityResearchGroup(models.Model):
             invoices=", ".join(m.name for m in invoices),
             amount=yuan(amount),
         )
+
+    def _facility_default_fund(self, fund):
+        """The fund a use of this group is charged to: ``fund`` when it is one of the group's,
+        else the group's default fund (bookings and service orders default theirs with it)."""
+        self.ensure_one()
+        group = self.sudo()
+        return fund if fund.sudo().facility_research_group_id == group else group.default_fund_id
+
+    def _facility_check_fund(self, fund):
+        """Refuse ``fund`` when it is not one of this group's funds."""
+        self.ensure_one()
+        fund = fund.sudo()
+        if fund and fund.facility_research_group_id != self:
+            raise ValidationError(
+                self.env._(
+                    "Fund %(fund)s is not a fund of %(group)s.",
+                    fund=fund.display_name,
+                    group=self.sudo().name,
+                )
+            )
+
+    def _facility_payment_problems(self, fund, day, estimate, exclude=None):
+        """Why this group cannot pay for a use estimated at ``estimate`` on ``day`` from ``fund``
+        (default: the group's fund), as translated sentences: the fund is not valid that day,
+        the group is in arrears, its prepaid balance does not cover the use (``exclude``: the
+        booking or order being checked). The booking and service order checks ask it."""
+        self.ensure_one()
+        group = self.sudo()
+        problems = []
+        fund = (fund or group.default_fund_id).sudo()
+        if fund and (problem := fund._facility_fund_problem(day)):
+            problems.append(problem)
+        if problem := group._facility_arrears_problem():
+            problems.append(problem)
+        if problem := group._facility_prepaid_problem(estimate, exclude=exclude):
+            problems.append(problem)
+        return problems
 
     # -- business methods -----------------------------------------------------------------------
 

@@ -40,16 +40,11 @@ class FacilityServiceOrder(models.Model):
     @api.depends("research_group_id")
     def _compute_fund_id(self):
         for order in self:
-            group = order.research_group_id.sudo()
-            if order.fund_id.sudo().facility_research_group_id != group:
-                order.fund_id = group.default_fund_id
+            group = order.research_group_id
+            order.fund_id = group._facility_default_fund(order.fund_id) if group else False
 
     def _compute_charge_count(self):
-        counts = dict(
-            self.env["facility.charge"]._read_group(
-                [("service_order_id", "in", self.ids)], ["service_order_id"], ["__count"]
-            )
-        )
+        counts = self.env["facility.charge"]._count_by("service_order_id", self)
         for order in self:
             order.charge_count = counts.get(order, 0)
 
@@ -71,15 +66,8 @@ class FacilityServiceOrder(models.Model):
     @api.constrains("fund_id", "research_group_id")
     def _check_fund_group(self):
         for order in self:
-            fund = order.fund_id.sudo()
-            if fund and fund.facility_research_group_id != order.research_group_id:
-                raise ValidationError(
-                    self.env._(
-                        "Fund %(fund)s is not a fund of %(group)s.",
-                        fund=fund.display_name,
-                        group=order.research_group_id.sudo().name,
-                    )
-                )
+            if order.fund_id:
+                order.research_group_id._facility_check_fund(order.fund_id)
 
     # -- CRUD ----------------------------------------------------------------------------------
 
@@ -104,12 +92,7 @@ class FacilityServiceOrder(models.Model):
 
     def action_view_charges(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "core_facility_billing.facility_charge_action"
-        )
-        action["domain"] = [("service_order_id", "=", self.id)]
-        action["context"] = {"create": False}
-        return action
+        return self.env["facility.charge"]._action_for("service_order_id", self)
 
     # -- checks --------------------------------------------------------------------------------
 
@@ -119,15 +102,12 @@ class FacilityServiceOrder(models.Model):
         problems = []
         for order in self:
             group = order.research_group_id.sudo()
-            messages = []
-            fund = (order.fund_id or group.default_fund_id).sudo()
-            if fund and (problem := fund._facility_fund_problem(order._today())):
-                messages.append(problem)
-            if problem := group._facility_arrears_problem():
-                messages.append(problem)
-            estimate = order._facility_estimate()
-            if problem := group._facility_prepaid_problem(estimate, exclude=order._origin or None):
-                messages.append(problem)
+            messages = group._facility_payment_problems(
+                order.fund_id,
+                order._today(),
+                order._facility_estimate(),
+                exclude=order._origin or None,
+            )
             if messages:
                 header = self.env._(
                     "%(order)s cannot be accepted for %(group)s:",
