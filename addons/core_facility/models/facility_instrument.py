@@ -10,6 +10,7 @@ from odoo.addons.base.models.res_partner import _tz_get
 
 from ..rules import allocation_pool as pools
 from ..rules import booking as rules
+from ..rules import integrity_ladder as ladder
 from ..rules.codes import ACTIVE_STATES, CHARGED_STATES, QUOTA_STATES, BookingState, LevelRole
 from .access import ensure_single, field_labels
 from .booking_facts import BookingFacts, BookingSubject
@@ -446,6 +447,64 @@ class FacilityInstrument(models.Model):
                 limit=1,
             )
         )
+
+    def get_access_facts(self, user, moment=None):
+        """What the booking rules know of ``user`` using this instrument at ``moment`` (UTC,
+        default now), for a device at the instrument that asks whether to let them in; plain
+        values, so the caller decides without copying a rule::
+
+            {"available": bool,        # in service and active
+             "log_only": bool,         # booking mode "usage log only"
+             "qualified": bool,        # the required certification (is_user_qualified)
+             "research_group_id": int | False,
+             "group_state": "active" | "suspended" | "blacklisted" | False (no group),
+             "sanctioned": bool,       # a sanction refusing use in force (as booking enforces)
+             "booking": (id, start, stop) | None}  # the user's booking holding the time now
+
+        The group is the booking's when there is one, else the user's first active group (by
+        name), else their first group. ``user`` is a record or an id; the answer is read as
+        superuser (a device has no user), so callers must be trusted server code.
+        """
+        self.ensure_one()
+        user = _record(self.env, "res.users", user)
+        moment = _to_datetime(self.env, moment) if moment else fields.Datetime.now()
+        instrument = self.sudo()
+        booking = (
+            self.env["facility.booking"]
+            .sudo()
+            .search(
+                [
+                    ("instrument_id", "=", self.id),
+                    ("operator_id", "=", user.id),
+                    ("state", "in", (BookingState.CONFIRMED, BookingState.IN_USE)),
+                    ("date_start", "<=", moment),
+                    ("date_stop", ">", moment),
+                ],
+                order="date_start",
+                limit=1,
+            )
+        )
+        group = booking.research_group_id
+        if not group:
+            groups = user.sudo().facility_group_ids.sorted(lambda g: (g.state != "active", g.name))
+            group = groups[:1]
+        sanctioned = bool(
+            group
+            and self.env["facility.sanction"]._active_for(
+                group, user, moment, ladder.BOOKING_KINDS
+            )
+        )
+        return {
+            "available": bool(instrument.active and instrument.state == "in_service"),
+            "log_only": instrument.booking_mode == "log",
+            "qualified": instrument.is_user_qualified(
+                user, on_date=to_local(moment, instrument._booking_tz()).date()
+            ),
+            "research_group_id": group.id or False,
+            "group_state": group.state or False,
+            "sanctioned": sanctioned,
+            "booking": (booking.id, booking.date_start, booking.date_stop) if booking else None,
+        }
 
     def get_group_hours(self, date_from, date_to):
         """Hours per research group of the bookings on these instruments starting between

@@ -46,6 +46,8 @@ class RejectReason(StrEnum):
 class BatchError(StrEnum):
     """Why a whole batch was refused (HTTP 400): nothing of it is taken, all of it is kept."""
 
+    MALFORMED_JSON = "malformed_json"  # not UTF-8 JSON: the answer gives the parse error
+    TOO_LARGE = "too_large"  # a body over the intake's byte limit
     NOT_A_LIST = "not_a_list"
     TOO_MANY = "too_many"
 
@@ -124,3 +126,25 @@ class SpotCheck(StrEnum):
     MANUAL_MISMATCH = "manual_mismatch"  # the manual ledger differs from the measured time
     NO_MEASUREMENT = "no_measurement"  # the collector gave nothing for the month
     NO_MANUAL_LOG = "no_manual_log"  # use without any manual ledger entry
+
+
+class Channel(StrEnum):
+    """How a request of a box arrived."""
+
+    HTTP = "http"
+    MQTT = "mqtt"
+    REPLAY = "replay"  # an administrator replayed a corrected body from the quarantine
+
+
+class QuarantineState(StrEnum):
+    NEW = "new"  # kept with its reason, waiting for an administrator
+    REPLAYED = "replayed"  # corrected (or not) and taken by the intake
+    DISCARDED = "discarded"  # looked at and dropped on purpose: still kept
+
+
+class Endpoint(StrEnum):
+    """What a box may ask: the only routes a box's signature opens (paths in ``controllers``)."""
+
+    EVENTS = "events"
+    ACCESS = "access"
+    ALLOW_LIST = "allow-list"

@@ -1,0 +1,4 @@
+"""Access rows of the usage area (filled by its author)."""
+
+MODELS = {}
+FIELD_ROWS = []

@@ -1,0 +1,1 @@
+from . import facility_box_secret_wizard
