@@ -157,7 +157,7 @@ class FacilityBoxEvent(models.Model):
             results.append({"index": index, "id": event.id, "outcome": outcome})
             counts[outcome] += 1
         if inserted:
-            self.env["facility.usage.session"].sudo()._rebuild(box)
+            self.env["facility.usage.session"].sudo()._rebuild(box, now=now)
         answer = {"box": box.serial, "results": results, **{str(k): v for k, v in counts.items()}}
         return 200, answer
 

@@ -54,7 +54,7 @@ class FacilityUsageSession(models.Model):
                 session.hours = 0.0
 
     @api.model
-    def _rebuild(self, boxes):
+    def _rebuild(self, boxes, now=None):
         """Rebuild the sessions of ``boxes`` from their events (called by the intake after it
         stored new events, as superuser): create, update, match, record unbooked use."""
         return True
