@@ -21,6 +21,7 @@
         "wizards/facility_box_secret_wizard_views.xml",
         "views/facility_box_views.xml",
         "views/facility_instrument_views.xml",
+        "views/res_config_settings_views.xml",
         "views/facility_box_event_views.xml",
         "views/facility_box_quarantine_views.xml",
         "report/facility_spot_check_report.xml",

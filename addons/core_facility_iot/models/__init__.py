@@ -7,5 +7,6 @@ from . import (
     facility_spot_check,
     facility_usage_log,
     facility_usage_session,
+    res_config_settings,
     res_users,
 )

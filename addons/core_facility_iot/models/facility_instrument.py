@@ -1,16 +1,21 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from odoo.addons.core_facility.models.access import FACILITY_MANAGER, INSTRUMENT_MANAGER
 
 from ..rules.codes import FailMode
 from ..rules.decision import DEFAULT_GRACE_MINUTES, DEFAULT_WALK_IN_MINUTES
+
+LOG_ONLY = "log"  # core_facility's booking mode "usage log only"
 
 
 class FacilityInstrument(models.Model):
     _inherit = "facility.instrument"
 
-    box_ids = fields.One2many("facility.box", "instrument_id", groups="base.group_user")
+    box_ids = fields.One2many("facility.box", "instrument_id", groups=INSTRUMENT_MANAGER)
     camera_url = fields.Char(
         string="Camera Stream",
-        groups="core_facility.group_facility_instrument_manager",
+        groups=INSTRUMENT_MANAGER,
         help="Link to the instrument's video monitoring stream (视频监控), for its managers.",
     )
     iot_fail_mode = fields.Selection(
@@ -26,13 +31,71 @@ class FacilityInstrument(models.Model):
     iot_grace_minutes = fields.Integer(
         string="Access Grace (min)",
         default=DEFAULT_GRACE_MINUTES,
-        help="The box keeps the instrument open this long after the booking's end.",
+        help="The box keeps the instrument open this long after the booking's end (0 or more).",
     )
     iot_walk_in = fields.Boolean(
         string="Walk-in Use",
-        help="A log-only instrument lets a qualified user in without a booking; the use is "
-        "measured and charged at the walk-in rate.",
+        help="Only for instruments in 'Usage log only' booking mode: the box lets a qualified "
+        "user in without a booking; the use is measured and charged at the walk-in rate.",
     )
     iot_walk_in_minutes = fields.Integer(
-        string="Walk-in Span (min)", default=DEFAULT_WALK_IN_MINUTES
+        string="Walk-in Span (min)",
+        default=DEFAULT_WALK_IN_MINUTES,
+        help="How long a walk-in admission lasts before the box asks again (at least 1 minute).",
     )
+    iot_can_manage = fields.Boolean(
+        string="Manages Its Boxes",
+        compute="_compute_iot_can_manage",
+        help="Whether the current user sees the instrument's boxes and camera: its managers and "
+        "the facility managers.",
+    )
+
+    @api.depends_context("uid")
+    @api.depends("manager_ids")
+    def _compute_iot_can_manage(self):
+        facility_manager = self.env.user.has_group(FACILITY_MANAGER)
+        for instrument in self:
+            instrument.iot_can_manage = facility_manager or self.env.user in instrument.manager_ids
+
+    @api.constrains(
+        "iot_fail_mode", "iot_grace_minutes", "iot_walk_in", "iot_walk_in_minutes", "booking_mode"
+    )
+    def _check_iot_settings(self):
+        _ = self.env._
+        for instrument in self:
+            if instrument.iot_fail_mode not in tuple(FailMode):
+                raise ValidationError(
+                    _(
+                        "Choose what the box of %(instrument)s does when it cannot decide: fail "
+                        "open or fail closed.",
+                        instrument=instrument.display_name,
+                    )
+                )
+            if instrument.iot_grace_minutes < 0:
+                raise ValidationError(
+                    _(
+                        "The access grace of %(instrument)s cannot be negative (%(minutes)s min "
+                        "given): it is how long the box keeps the instrument open after a "
+                        "booking's end.",
+                        instrument=instrument.display_name,
+                        minutes=instrument.iot_grace_minutes,
+                    )
+                )
+            if instrument.iot_walk_in_minutes <= 0:
+                raise ValidationError(
+                    _(
+                        "The walk-in span of %(instrument)s must be at least 1 minute "
+                        "(%(minutes)s min given).",
+                        instrument=instrument.display_name,
+                        minutes=instrument.iot_walk_in_minutes,
+                    )
+                )
+            if instrument.iot_walk_in and instrument.booking_mode != LOG_ONLY:
+                raise ValidationError(
+                    _(
+                        "Walk-in use is only for instruments in 'Usage log only' booking mode: "
+                        "%(instrument)s requires bookings, so its box admits no one without one. "
+                        "Switch walk-in use off, or the booking mode to 'Usage log only'.",
+                        instrument=instrument.display_name,
+                    )
+                )
