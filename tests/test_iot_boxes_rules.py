@@ -39,6 +39,8 @@ def test_silence_counts_from_the_later_of_last_seen_and_secret():
     assert b.silence_reference(None, early) == early
     assert b.silence_reference(early, None) == early
     assert b.silence_reference(None, None) is None
+    assert b.silence_reference(False, early) == early  # the ORM's empty datetime
+    assert b.silence_reference(False, False) is None
 
 
 def test_silent_after_twice_the_heartbeat_strictly():

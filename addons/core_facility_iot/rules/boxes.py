@@ -43,8 +43,9 @@ def heartbeat_ok(minutes):
 
 def silence_reference(last_seen, secret_set_at):
     """The moment a box's silence is counted from: the later of its last sign of life and the
-    moment its secret was set (either may be ``None``); ``None`` when both are."""
-    known = [moment for moment in (last_seen, secret_set_at) if moment is not None]
+    moment its secret was set (either may be empty: ``None`` or ``False``); ``None`` when both
+    are."""
+    known = [moment for moment in (last_seen, secret_set_at) if moment]
     return max(known) if known else None
 
 

@@ -14,6 +14,9 @@ class FacilityBoxSecretWizard(models.TransientModel):
     box_id = fields.Many2one("facility.box", required=True, readonly=True, ondelete="cascade")
     secret = fields.Char(compute="_compute_secret", readonly=True)
 
+    # box_id as a dependency: the form's first onchange fills every field it shows with its
+    # default (False), and only a dependency makes it compute the secret again
+    @api.depends("box_id")
     @api.depends_context("box_secret")
     def _compute_secret(self):
         secret = self.env.context.get("box_secret")
