@@ -1,5 +1,6 @@
 import logging
 import time
+from datetime import timedelta
 
 import pytz
 
@@ -17,6 +18,9 @@ from ..rules.codes import AuthReason, BoxState, ControlKind
 _logger = logging.getLogger(__name__)
 
 DEFAULT_HEARTBEAT_MINUTES = 5
+# last_seen moves forward in steps of at least this much: a box posting every second does not
+# rewrite (and lock) its row every second; silence is judged in minutes
+TOUCH_RESOLUTION = timedelta(seconds=30)
 SILENT_ACTIVITY = "core_facility_iot.mail_activity_type_box_silent"
 # the list actions of the box's events and sessions, when their areas define them
 EVENT_ACTIONS = (
@@ -386,16 +390,20 @@ class FacilityBox(models.Model):
         )
 
     def _touch(self, moment=None):
-        """A sign of life of the box (any signed request): last seen; a silent box turns online
-        and its silence activities are marked done."""
+        """A sign of life of the box (any signed request) at ``moment`` (naive UTC, default
+        now): last seen moves forward (in steps of at least ``TOUCH_RESOLUTION``, so frequent
+        posts do not rewrite the row each time); a silent box turns online and its silence
+        activities are marked done."""
         moment = moment or fields.Datetime.now()
         for box in self.sudo():
             vals = {}
-            if not box.last_seen or box.last_seen < moment:
+            if not box.last_seen or box.last_seen + TOUCH_RESOLUTION <= moment:
                 vals["last_seen"] = moment
             heard_again = box.state == BoxState.SILENT
             if heard_again:
                 vals["state"] = BoxState.ONLINE
+                if not box.last_seen or box.last_seen < moment:
+                    vals["last_seen"] = moment
             if vals:
                 box._write_guarded(vals)
             if heard_again:

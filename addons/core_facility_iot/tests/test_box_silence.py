@@ -82,6 +82,15 @@ class TestBoxSilence(IotCase):
         self.assertEqual(self.box.state, BoxState.SILENT)
         self.assertEqual(len(self.silence_activities(self.box)), 1)
 
+    def test_last_seen_moves_in_steps_of_half_a_minute(self):
+        self.box._touch(NOW)
+        self.box._touch(NOW + timedelta(seconds=10))
+        self.assertEqual(self.box.last_seen, NOW)  # the row is not rewritten for each post
+        self.box._touch(NOW - timedelta(minutes=5))
+        self.assertEqual(self.box.last_seen, NOW)  # never backwards
+        self.box._touch(NOW + timedelta(seconds=30))
+        self.assertEqual(self.box.last_seen, NOW + timedelta(seconds=30))
+
     def test_a_box_never_seen_counts_from_its_secret(self):
         with freeze_time(NOW):
             box = self.Box.create({"serial": "NEVER-SEEN-1", "instrument_id": self.spirit.id})
