@@ -199,6 +199,21 @@ class FacilityBox(models.Model):
         if isinstance(vals.get("serial"), str):
             vals["serial"] = vals["serial"].strip()
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_with_history(self):
+        """A box that reported anything is retired, not deleted: its events and sessions are
+        the measured history of its instrument."""
+        Event = self.env["facility.box.event"].sudo()
+        for box in self:
+            if Event.search_count([("box_id", "=", box.id)], limit=1):
+                raise UserError(
+                    self.env._(
+                        "Box %(serial)s has reported events: retire it instead of deleting it, so "
+                        "that its instrument's history stays.",
+                        serial=box.serial,
+                    )
+                )
+
     def export_data(self, fields_to_export):
         """Refuse exporting the secret's hash (the HMAC key), whoever asks."""
         for path in fields_to_export:

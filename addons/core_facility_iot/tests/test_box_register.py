@@ -215,6 +215,8 @@ class TestBoxRegistration(BoxCase):
         )
         form_box.invalidate_recordset()
         self.assertEqual((form_box.event_count, form_box.session_count), (2, 1))
+        with self.assertRaisesRegex(UserError, "retire it instead of deleting it"):
+            form_box.unlink()
         for method, model in (
             ("action_view_events", "facility.box.event"),
             ("action_view_sessions", "facility.usage.session"),
