@@ -490,9 +490,7 @@ class FacilityInstrument(models.Model):
             group = groups[:1]
         sanctioned = bool(
             group
-            and self.env["facility.sanction"]._active_for(
-                group, user, moment, ladder.BOOKING_KINDS
-            )
+            and self.env["facility.sanction"]._active_for(group, user, moment, ladder.BOOKING_KINDS)
         )
         return {
             "available": bool(instrument.active and instrument.state == "in_service"),

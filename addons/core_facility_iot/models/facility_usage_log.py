@@ -1,4 +1,9 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..rules import usage
+
+STAFF = "core_facility.group_facility_instrument_manager"
 
 
 class FacilityUsageLog(models.Model):
@@ -10,13 +15,100 @@ class FacilityUsageLog(models.Model):
     _inherit = ["mail.thread"]
     _order = "date_start desc, id desc"
 
-    instrument_id = fields.Many2one("facility.instrument", required=True, index=True)
-    user_id = fields.Many2one(
-        "res.users", string="User", required=True, default=lambda self: self.env.user, index=True
+    instrument_id = fields.Many2one(
+        "facility.instrument", required=True, index=True, tracking=True, ondelete="restrict"
     )
-    research_group_id = fields.Many2one("facility.research.group", index=True)
-    booking_id = fields.Many2one("facility.booking", index=True)
-    date_start = fields.Datetime(string="Start", required=True)
-    date_stop = fields.Datetime(string="End", required=True)
-    hours = fields.Float(readonly=True)
+    user_id = fields.Many2one(
+        "res.users",
+        required=True,
+        default=lambda self: self.env.user,
+        index=True,
+        tracking=True,
+    )
+    research_group_id = fields.Many2one(
+        "facility.research.group",
+        index=True,
+        compute="_compute_research_group_id",
+        store=True,
+        readonly=False,
+        tracking=True,
+        help="The group the use is for: the booking's, else the user's first active group.",
+    )
+    booking_id = fields.Many2one(
+        "facility.booking",
+        index=True,
+        domain="[('instrument_id', '=', instrument_id), ('operator_id', '=', user_id)]",
+        help="The booking the use belongs to, if any.",
+    )
+    date_start = fields.Datetime(string="Start", required=True, tracking=True)
+    date_stop = fields.Datetime(string="End", required=True, tracking=True)
+    hours = fields.Float(compute="_compute_hours", store=True, aggregator="sum")
     note = fields.Text()
+    company_id = fields.Many2one(related="instrument_id.company_id", store=True, index=True)
+
+    @api.depends("date_start", "date_stop")
+    def _compute_hours(self):
+        for entry in self:
+            if entry.date_start and entry.date_stop and entry.date_stop > entry.date_start:
+                entry.hours = (entry.date_stop - entry.date_start).total_seconds() / 3600
+            else:
+                entry.hours = 0.0
+
+    @api.depends("booking_id", "user_id")
+    def _compute_research_group_id(self):
+        for entry in self:
+            if entry.booking_id:
+                entry.research_group_id = entry.booking_id.sudo().research_group_id
+            elif not entry.research_group_id or (
+                entry.research_group_id not in entry.user_id.sudo().facility_group_ids
+            ):
+                groups = entry.user_id.sudo().facility_group_ids.sorted(
+                    lambda g: (g.state != "active", g.name)
+                )
+                entry.research_group_id = groups[:1]
+
+    @api.constrains("date_start", "date_stop")
+    def _check_times(self):
+        for entry in self:
+            problem = usage.log_problem(entry.date_start, entry.date_stop)
+            if problem == "order":
+                raise ValidationError(self.env._("A usage log entry must end after it starts."))
+            if problem == "too_long":
+                raise ValidationError(
+                    self.env._(
+                        "A usage log entry covers at most %(hours)s hours; split a longer use "
+                        "by day.",
+                        hours=usage.MAX_LOG_HOURS,
+                    )
+                )
+
+    @api.constrains("user_id", "research_group_id", "booking_id", "instrument_id")
+    def _check_user(self):
+        """Users log their own use, for one of their groups; staff log anyone's."""
+        staff = self.env.su or self.env.user.has_group(STAFF)
+        for entry in self:
+            if not staff and entry.user_id != self.env.user:
+                raise ValidationError(
+                    self.env._("You can only log your own use; the instrument's staff log others'.")
+                )
+            groups = entry.user_id.sudo().facility_group_ids
+            if entry.research_group_id and entry.research_group_id not in groups:
+                raise ValidationError(
+                    self.env._(
+                        "%(user)s is not a member of %(group)s.",
+                        user=entry.user_id.name,
+                        group=entry.research_group_id.name,
+                    )
+                )
+            booking = entry.booking_id.sudo()
+            if booking and (
+                booking.instrument_id != entry.instrument_id or booking.operator_id != entry.user_id
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Booking %(booking)s is not %(user)s's booking of %(instrument)s.",
+                        booking=booking.name,
+                        user=entry.user_id.name,
+                        instrument=entry.instrument_id.name,
+                    )
+                )
