@@ -43,46 +43,45 @@ class ResUsers(models.Model):
             else:
                 user.facility_card_own = False
 
-    @api.constrains("facility_card")
-    def _check_facility_card(self):
-        """A clear message before the unique index refuses a card of another user (the index
-        holds under concurrency)."""
-        users = self.sudo().filtered("facility_card")
-        if not users:
-            return
-        cards = users.mapped("facility_card")
-        others = (
-            self.sudo()
-            .with_context(active_test=False)
-            .search([("facility_card", "in", cards), ("id", "not in", users.ids)])
-        )
-        for user in users:
-            holder = others.filtered(lambda o, card=user.facility_card: o.facility_card == card)
-            if holder:
-                raise ValidationError(
-                    self.env._(
-                        "Access card %(card)s is already registered to %(holder)s; a card "
-                        "belongs to one user.",
-                        card=user.facility_card,
-                        holder=holder[0].name,
-                    )
-                )
-
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
             if "facility_card" in vals:
                 vals["facility_card"] = self._normalized_card(vals["facility_card"])
+                self._check_card_free(vals["facility_card"])
         return super().create(vals_list)
 
     def write(self, vals):
         if "facility_card" in vals:
             vals = dict(vals, facility_card=self._normalized_card(vals["facility_card"]))
+            if len(self) > 1 and vals["facility_card"]:
+                raise ValidationError(self.env._("A card belongs to one user."))
+            self._check_card_free(vals["facility_card"])
             # instrument managers register cards without the right to edit users: the card alone
             if set(vals) == {"facility_card"} and self.env.user.has_group(INSTRUMENT_MANAGER):
                 self.check_access("read")
                 return super(ResUsers, self.sudo()).write(vals)
         return super().write(vals)
+
+    def _check_card_free(self, card):
+        """A clear message before the unique index refuses a card of another user (the index
+        holds under concurrency): read without flushing, so the index never speaks first."""
+        if not card:
+            return
+        self.env.cr.execute(
+            "SELECT id FROM res_users WHERE facility_card = %s AND NOT id = ANY(%s) LIMIT 1",
+            [card, [i for i in self.ids if isinstance(i, int)]],
+        )
+        row = self.env.cr.fetchone()
+        if row:
+            raise ValidationError(
+                self.env._(
+                    "Access card %(card)s is already registered to %(holder)s; a card belongs "
+                    "to one user.",
+                    card=card,
+                    holder=self.sudo().browse(row[0]).name,
+                )
+            )
 
     def _normalized_card(self, value):
         """The card as the boxes send it (``rules.events.normalize_card``), False when empty,

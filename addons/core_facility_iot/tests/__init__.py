@@ -3,4 +3,7 @@ from . import (
     test_access_iot_intake,
     test_access_iot_usage,
     test_access_matrix,
+    test_allow_list,
+    test_card,
+    test_decision,
 )
