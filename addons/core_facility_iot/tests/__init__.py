@@ -6,4 +6,5 @@ from . import (
     test_allow_list,
     test_card,
     test_decision,
+    test_session,
 )

@@ -70,6 +70,12 @@ class UsageCase(IotCase):
     def beat(uid, minutes):
         return event(uid, "heartbeat", NOW + timedelta(minutes=minutes))
 
+    @classmethod
+    def beats(cls, start, stop, every=5):
+        """Heartbeats every ``every`` minutes from ``start`` to ``stop`` (minutes from NOW),
+        as a live box sends them (ids unique per minute)."""
+        return [cls.beat(f"H{m}", m) for m in range(start, stop + 1, every)]
+
     @staticmethod
     def swipe(uid, minutes, card):
         return event(uid, "card_swipe", NOW + timedelta(minutes=minutes), card=card)
