@@ -6,5 +6,7 @@ from . import (
     test_allow_list,
     test_card,
     test_decision,
+    test_matching,
     test_session,
+    test_unbooked,
 )
