@@ -8,5 +8,7 @@ from . import (
     test_decision,
     test_matching,
     test_session,
+    test_spot_check,
     test_unbooked,
+    test_usage_log,
 )
