@@ -4,8 +4,10 @@ when and in the user's language."""
 
 from datetime import timedelta
 
-from odoo.tests import tagged
+from odoo import fields
+from odoo.tests import HttpCase, tagged
 
+from ..rules import allowlist, decision
 from ..rules.codes import AllowReason, Decision, DenyReason
 from .common import NOW
 from .test_session_common import UsageCase
@@ -121,3 +123,44 @@ class TestAccessDecision(UsageCase):
         self.env.company.partner_id.lang = "en_US"
         message = self.ask(card="DEADBEEF")[1]["message"]
         self.assertEqual(message, "This card is not registered: ask the instrument's manager.")
+
+
+@tagged("post_install", "-at_install")
+class TestAccessEndpoints(HttpCase, UsageCase):
+    """The box's two questions over HTTP, signed as a box signs them."""
+
+    def headers(self, body, now):
+        timestamp, signature = self.sign(body, now)
+        return {
+            "X-Facility-Box": self.box.serial,
+            "X-Facility-Timestamp": timestamp,
+            "X-Facility-Signature": signature,
+        }
+
+    def test_access_and_allow_list_over_http(self):
+        now = fields.Datetime.now().replace(microsecond=0)
+        booking = self.book(now - timedelta(hours=1), hours=3)
+        body = b'{"card": "04a1b2c3"}'
+        response = self.url_open(
+            "/facility/iot/v1/access", data=body, headers=self.headers(body, now)
+        )
+        self.assertEqual(response.status_code, 200, response.text)
+        answer = response.json()
+        self.assertEqual((answer["decision"], answer["reason"]), ("allow", "booking"))
+        self.assertEqual(answer["user"], self.student_a1.name)
+        response = self.url_open("/facility/iot/v1/allow-list", headers=self.headers(b"", now))
+        self.assertEqual(response.status_code, 200, response.text)
+        held = allowlist.parse_allow_list(
+            self.key, response.content, response.headers["X-Facility-Signature"]
+        )
+        self.assertEqual(
+            decision.offline_decide(held, "04A1B2C3", now, "closed")[2],
+            booking.date_stop + timedelta(minutes=15),
+        )
+        # a question that is not one: 400 with a reason, no trace
+        body = b'{"card": "04A1", "user": "t_student_a1"}'
+        response = self.url_open(
+            "/facility/iot/v1/access", data=body, headers=self.headers(body, now)
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response.json()["error"], "bad_question")
