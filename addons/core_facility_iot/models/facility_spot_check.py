@@ -191,7 +191,7 @@ class FacilitySpotCheck(models.Model):
                 if b["kind"] == "booking"
             ]
             booked_h = usage.clipped_hours(booked, start, stop)
-            sessions = self.env["facility.usage.session"].search(
+            sessions = check.env["facility.usage.session"].search(
                 [
                     ("instrument_id", "=", instrument.id),
                     ("drives_bookings", "=", True),
@@ -202,7 +202,7 @@ class FacilitySpotCheck(models.Model):
                 ]
             )
             measured = check._measured(sessions, start, stop, now)
-            logs = self.env["facility.usage.log"].search(
+            logs = check.env["facility.usage.log"].search(
                 [
                     ("instrument_id", "=", instrument.id),
                     ("date_start", "<", stop),
