@@ -2,6 +2,7 @@ from . import (
     test_access,
     test_access_applications,
     test_access_collaborations,
+    test_access_facts,
     test_access_integrity,
     test_access_matrix,
     test_access_publications,

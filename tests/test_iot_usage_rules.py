@@ -1,0 +1,95 @@
+"""Pure tests of the machine-time helpers: session user, driving kind, unbooked consequences,
+early start, the fail mode in the allow-list, months in a zone, clipped hours, manual entries."""
+
+import json
+from datetime import date, datetime, timedelta
+
+from core_facility_iot.rules import allowlist as al
+from core_facility_iot.rules import signing
+from core_facility_iot.rules import usage as u
+from core_facility_iot.rules.codes import FailMode, SessionKind
+
+T = datetime(2041, 3, 6, 2, 0, 0)
+
+
+def m(n):
+    return T + timedelta(minutes=n)
+
+
+def test_heartbeat_timeout_is_two_intervals():
+    assert u.heartbeat_timeout_s(5) == 600
+    assert u.heartbeat_timeout_s(0) == 0
+
+
+def test_driving_kind():
+    assert u.driving_kind(True) == SessionKind.PC
+    assert u.driving_kind(False) == SessionKind.POWER
+
+
+def test_session_user_prefers_the_start_event():
+    assert u.session_user(7, [(m(-1), 8)], T) == 7
+
+
+def test_session_user_last_swipe_within_ten_minutes_both_ends():
+    swipes = [(m(-10), 1), (m(-5), 2), (m(0), 3), (m(1), 4)]
+    assert u.session_user(None, swipes, T) == 3  # at the start itself, the later one
+    assert u.session_user(None, swipes[:1], T) == 1  # exactly 10 minutes before: taken
+    assert u.session_user(None, [(m(-10) - timedelta(seconds=1), 1)], T) is None
+    assert u.session_user(None, [(m(1), 4)], T) is None  # after the start: not the user
+    assert u.session_user(None, [(m(-2), None)], T) is None  # an unknown card
+
+
+def test_unbooked_consequences():
+    assert u.unbooked_consequences(False) == (True, True)
+    assert u.unbooked_consequences(True) == (False, True)
+
+
+def test_early_start_both_sides():
+    allowance = timedelta(minutes=15)
+    assert u.early_start(m(-15), T, allowance) == (m(-15), False)
+    assert u.early_start(m(-16), T, allowance) == (m(-15), True)
+    assert u.early_start(m(5), T, allowance) == (m(5), False)
+
+
+def test_fail_mode_travels_signed_in_the_allow_list():
+    key = signing.secret_hash("s")
+    payload = u.with_fail_mode(al.build([("04a1", m(0), m(60))], T), "open")
+    assert b" " not in payload
+    assert json.loads(payload)["fail_mode"] == "open"
+    signature = al.sign_allow_list(key, payload)
+    parsed = al.parse_allow_list(key, payload, signature)
+    assert parsed.entries == (("04A1", m(0), m(60)),)
+    assert u.fail_mode_of(payload) == FailMode.OPEN
+    # canonical: the same facts give the same bytes
+    assert payload == u.with_fail_mode(al.build([("04A1", m(0), m(60))], T), FailMode.OPEN)
+
+
+def test_fail_mode_missing_or_bad_is_closed():
+    assert u.fail_mode_of(al.build([], T)) == FailMode.CLOSED
+    assert u.fail_mode_of(b'{"fail_mode": "ajar"}') == FailMode.CLOSED
+    assert u.fail_mode_of(b"[]") == FailMode.CLOSED
+    assert u.fail_mode_of(b"not json") == FailMode.CLOSED
+
+
+def test_month_bounds_in_shanghai():
+    start, stop = u.month_bounds(date(2041, 3, 15), "Asia/Shanghai")
+    assert start == datetime(2041, 2, 28, 16, 0)
+    assert stop == datetime(2041, 3, 31, 16, 0)
+    start, stop = u.month_bounds(date(2041, 12, 1), "UTC")
+    assert (start, stop) == (datetime(2041, 12, 1), datetime(2042, 1, 1))
+
+
+def test_clipped_hours():
+    window = (m(0), m(120))
+    intervals = [(m(-60), m(30)), (m(60), m(180)), (m(10), None), (m(200), m(260))]
+    assert u.clipped_hours(intervals, *window) == 1.5
+    assert u.clipped_hours([], *window) == 0
+
+
+def test_log_problem_edges():
+    assert u.log_problem(T, T) == "order"
+    assert u.log_problem(T, m(-1)) == "order"
+    assert u.log_problem(T, None) == "order"
+    assert u.log_problem(T, m(1)) is None
+    assert u.log_problem(T, T + timedelta(hours=24)) is None
+    assert u.log_problem(T, T + timedelta(hours=24, seconds=1)) == "too_long"
