@@ -65,7 +65,7 @@ class FacilityBoxEvent(models.Model):
     )
     card = fields.Char(index=True, readonly=True)
     login = fields.Char(string="PC Login", readonly=True)
-    user_id = fields.Many2one("res.users", string="User", index=True, readonly=True)
+    user_id = fields.Many2one("res.users", index=True, readonly=True)
     snapshot = fields.Char(
         string="Camera Snapshot",
         readonly=True,

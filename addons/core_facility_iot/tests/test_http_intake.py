@@ -10,6 +10,7 @@ import requests
 from freezegun import freeze_time
 
 from odoo.tests import HttpCase, tagged
+from odoo.tools import mute_logger
 
 from ..rules import signing
 from ..rules.events import MAX_BATCH
@@ -73,6 +74,34 @@ class TestHttpIntake(HttpCase, IotCase):
         self.assertEqual((answer["accepted"], answer["duplicate"]), (0, 2))
         self.assertEqual(len(self.stored()), 2)
 
+    def test_a_retried_request_signs_the_same_bytes(self):
+        """Odoo retries a request whose transaction failed to serialise (a concurrent delivery):
+        the retry must read the same body, or it would fail its signature."""
+        Event = type(self.env["facility.box.event"])
+        original = Event._take_batch
+        calls = []
+
+        def flaky(model, *args, **kwargs):
+            calls.append(len(calls))
+            if len(calls) == 1:
+                model.env.cr.execute(
+                    "DO $$ BEGIN RAISE EXCEPTION 'concurrent delivery' "
+                    "USING ERRCODE = 'serialization_failure'; END $$"
+                )
+            return original(model, *args, **kwargs)
+
+        body = json.dumps(self.batch()).encode()
+        with (
+            patch.object(Event, "_take_batch", flaky),
+            patch("odoo.service.model.random.uniform", return_value=0),
+            mute_logger("odoo.sql_db", "odoo.service.model"),
+        ):
+            answer = self.assertAnswer(self.post(body), 200)
+        self.assertEqual(calls, [0, 1])
+        self.assertEqual(answer["accepted"], 2)
+        self.assertEqual(len(self.stored()), 2)
+        self.assertFalse(self.env["facility.box.quarantine"].search([]))
+
     def test_bad_input_classes_over_http(self):
         good = json.dumps(self.batch()).encode()
         too_many = json.dumps([event(f"t-{n}", "heartbeat", NOW) for n in range(MAX_BATCH + 1)])
@@ -104,7 +133,10 @@ class TestHttpIntake(HttpCase, IotCase):
             "Expecting property name enclosed in double quotes: line 1 column 13 (char 12)",
         )
         self.assertEqual(self.kept("unknown_box").serial, "NO-SUCH-BOX")
-        self.assertEqual(self.kept("bad_timestamp")[0].request_timestamp, "2245543200.5")
+        # the same body refused twice for the same reason: one record, counted, as first sent
+        bad_timestamp = self.kept("bad_timestamp")
+        self.assertEqual((bad_timestamp.repeat_count, bad_timestamp.request_timestamp), (2, ""))
+        self.assertEqual(self.kept("bad_signature").repeat_count, 2)
         self.assertFalse(self.stored())
 
     def test_rejected_events_over_http(self):

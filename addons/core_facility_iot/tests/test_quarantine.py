@@ -152,3 +152,26 @@ class TestQuarantine(IntakeCase):
         for field, value in (("original_body", "{}"), ("state", REPLAYED), ("repeat_count", 9)):
             with self.assertRaisesRegex(UserError, "change only through its actions"):
                 record.write({field: value})
+
+    def test_screens_and_menus(self):
+        """The quarantine is the facility managers' screen, the events list the staff's."""
+        for model, user in (
+            ("facility.box.quarantine", self.director),
+            ("facility.box.event", self.manager_spirit),
+        ):
+            views = (
+                self.env[model]
+                .with_user(user)
+                .get_views([(False, "list"), (False, "form"), (False, "search")])
+            )
+            self.assertEqual(set(views["views"]), {"list", "form", "search"})
+        quarantine = self.env.ref("core_facility_iot.facility_box_quarantine_menu")
+        events = self.env.ref("core_facility_iot.facility_box_event_menu")
+        Menu = self.env["ir.ui.menu"]
+        for user, expected in (
+            (self.director, {quarantine, events}),
+            (self.manager_spirit, {events}),
+            (self.student_a1, set()),
+        ):
+            visible = Menu.with_user(user)._visible_menu_ids()
+            self.assertEqual({m for m in (quarantine, events) if m.id in visible}, expected)
