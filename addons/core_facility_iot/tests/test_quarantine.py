@@ -110,7 +110,7 @@ class TestQuarantine(IntakeCase):
         result = json.loads(record.replay_result)
         self.assertEqual(result["results"][0]["reason"], "future_time")
         # and it does not pile up as a second record
-        self.assertEqual(len(self.Quarantine.search([])), 1)
+        self.assertEqual(len(self.kept()), 1)
 
     def test_discard(self):
         self.receive([event("g-1", "pc_logon", NOW)], NOW)
