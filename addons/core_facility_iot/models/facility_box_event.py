@@ -1,16 +1,18 @@
 import calendar
 import json
 import logging
+import time
 
 from odoo import api, fields, models
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from ..rules import events as event_rules
-from ..rules.codes import BatchError, Channel, EventOutcome, EventType
+from ..rules import intake as intake_rules
+from ..rules.codes import BatchError, Channel, EventType
+from ..rules.intake import MAX_BODY_BYTES, IntakeError, IntakeReason, QuarantineKind
 from .facility_box import BoxAuthError
 
 _logger = logging.getLogger(__name__)
-
-MAX_BODY_BYTES = 1024 * 1024  # a batch of 500 events with 4 KB payloads still fits
 
 EVENT_TYPES = [
     (EventType.CARD_SWIPE, "Card Swipe"),
@@ -22,30 +24,63 @@ EVENT_TYPES = [
     (EventType.HEARTBEAT, "Heartbeat"),
 ]
 CHANNELS = [(Channel.HTTP, "HTTP"), (Channel.MQTT, "MQTT"), (Channel.REPLAY, "Replay")]
+# what a refused box is told: enough to fix its set-up, nothing about a secret (and nothing that
+# says whether a serial exists beyond "unknown_box")
+AUTH_MESSAGES = {
+    "unknown_box": "no registered box has this serial",
+    "bad_signature": "the signature does not match the body and timestamp",
+    "bad_timestamp": "the timestamp header must be integer epoch seconds",
+    "stale_timestamp": "the timestamp is older than the replay window: check the clock",
+    "future_timestamp": "the timestamp is ahead of the server's clock: check the clock",
+}
+INTERNAL_MESSAGE = "the server could not take the request; it is kept, send it again later"
+
+
+def _shown(serial):
+    """A serial as sent, safe for a log line (quoted, cut)."""
+    return repr(serial if isinstance(serial, str) else str(serial))[:80]
 
 
 class FacilityBoxEvent(models.Model):
     """One event a box reported, stored once per (box, the box's own event id) by a unique key:
     the intake inserts with ``ON CONFLICT DO NOTHING``, so a repeated or concurrent delivery is
-    a duplicate, never a second row. Measured facts: nobody writes or deletes them."""
+    a duplicate, never a second row. The event object is kept whole in ``raw`` (fields a newer
+    firmware adds included). Measured facts: nobody writes or deletes them."""
 
     _name = "facility.box.event"
     _description = "Box Event"
     _order = "ts desc, id desc"
     _rec_name = "uid"
 
-    box_id = fields.Many2one("facility.box", required=True, index=True, ondelete="restrict")
-    instrument_id = fields.Many2one("facility.instrument", required=True, index=True)
-    uid = fields.Char(string="Event ID", required=True, help="The box's own id of the event.")
-    event_type = fields.Selection(EVENT_TYPES, string="Type", required=True)
-    ts = fields.Datetime(string="Time", required=True, help="When it happened, by the box's clock.")
-    card = fields.Char(index=True)
-    login = fields.Char(string="PC Login")
-    user_id = fields.Many2one("res.users", string="User", index=True)
-    snapshot = fields.Char(string="Camera Snapshot")
-    payload = fields.Json()
-    received_at = fields.Datetime(required=True, default=fields.Datetime.now)
-    channel = fields.Selection(CHANNELS, required=True, default=Channel.HTTP)
+    box_id = fields.Many2one(
+        "facility.box", required=True, index=True, ondelete="restrict", readonly=True
+    )
+    instrument_id = fields.Many2one("facility.instrument", required=True, index=True, readonly=True)
+    uid = fields.Char(
+        string="Event ID", required=True, readonly=True, help="The box's own id of the event."
+    )
+    event_type = fields.Selection(EVENT_TYPES, string="Type", required=True, readonly=True)
+    ts = fields.Datetime(
+        string="Time", required=True, readonly=True, help="When it happened, by the box's clock."
+    )
+    card = fields.Char(index=True, readonly=True)
+    login = fields.Char(string="PC Login", readonly=True)
+    user_id = fields.Many2one("res.users", index=True, readonly=True)
+    snapshot = fields.Char(
+        string="Camera Snapshot",
+        readonly=True,
+        help="The camera snapshot the box referenced (a path or link on the site's video server).",
+    )
+    payload = fields.Json(readonly=True)
+    raw = fields.Json(
+        string="As Received",
+        readonly=True,
+        help="The event object exactly as the box sent it, unknown fields included.",
+    )
+    received_at = fields.Datetime(required=True, default=fields.Datetime.now, readonly=True)
+    channel = fields.Selection(CHANNELS, required=True, default=Channel.HTTP, readonly=True)
+    payload_text = fields.Text(string="Payload (JSON)", compute="_compute_json_texts")
+    raw_text = fields.Text(string="As Received (JSON)", compute="_compute_json_texts")
 
     _sql_constraints = [
         (
@@ -54,6 +89,16 @@ class FacilityBoxEvent(models.Model):
             "This box already reported an event with this id.",
         ),
     ]
+
+    @api.depends("payload", "raw")
+    def _compute_json_texts(self):
+        for event in self:
+            event.payload_text = (
+                json.dumps(event.payload, ensure_ascii=False, indent=2) if event.payload else False
+            )
+            event.raw_text = (
+                json.dumps(event.raw, ensure_ascii=False, indent=2) if event.raw else False
+            )
 
     def init(self):
         self.env.cr.execute(
@@ -66,108 +111,183 @@ class FacilityBoxEvent(models.Model):
 
     @api.model
     def _receive(self, serial, timestamp, signature, body, channel=Channel.HTTP, now=None):
-        """Take a signed batch of a box: ``(status, answer)`` for the box, never an exception.
+        """Take a signed batch of a box: ``(status, answer)`` for the box.
 
-        401 (unknown box, bad signature, bad or stale timestamp) and 400 / 413 (malformed JSON,
-        not a list, too many events, too large) refuse the whole request; every refused body is
-        kept in the quarantine with its reason. Otherwise 200 and, per event, ``accepted``,
-        ``duplicate`` or ``rejected`` with a reason (rejected events are quarantined one by one).
-        ``body`` is the exact bytes that were signed; ``now`` a naive UTC datetime (tests)."""
-        now = now or fields.Datetime.now()
-        Quarantine = self.env["facility.box.quarantine"].sudo()
-        body = bytes(body or b"")
+        413 (more than 1 MiB), 401 (unknown or retired box, bad signature, missing, stale or
+        future timestamp) and 400 (malformed JSON, not a list, too many events) refuse the whole
+        request; every refused body is kept in the quarantine with its reason. Otherwise 200 and,
+        per event, ``accepted``, ``duplicate`` or ``rejected`` with a reason (rejected events are
+        quarantined one by one). A failure of the server is answered 500 ``internal``, logged,
+        and the body quarantined. ``body`` is the exact bytes that were signed; ``now`` a naive
+        UTC datetime (tests).
+
+        It raises nothing but PostgreSQL's concurrency errors (serialization failure, deadlock,
+        lock not available): the caller retries the whole transaction, as Odoo's HTTP layer
+        does (``odoo.service.model.retrying``); the retry then finds the rows of the concurrent
+        delivery and answers ``duplicate``."""
+        started = time.monotonic()
+        now = (now or fields.Datetime.now()).replace(microsecond=0)
+        if isinstance(body, str):
+            body = body.encode("utf-8", errors="surrogateescape")
         try:
-            box = self.env["facility.box"]._authenticate(
-                serial, timestamp, signature, body, now=calendar.timegm(now.timetuple())
+            body = bytes(body or b"")
+            with self.env.cr.savepoint():
+                status, answer = self._receive_request(
+                    serial, timestamp, signature, body, channel, now
+                )
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            raise
+        except Exception:
+            _logger.exception(
+                "core_facility_iot: the intake failed on a request of box %s", _shown(serial)
+            )
+            self.env["facility.box.quarantine"].sudo()._keep(
+                None,
+                serial,
+                channel,
+                500,
+                IntakeError.INTERNAL,
+                body if isinstance(body, bytes) else b"",
+                timestamp,
+                detail="the server failed on this request (see the server log at this time)",
+                now=now,
+            )
+            status, answer = 500, {"error": str(IntakeError.INTERNAL), "message": INTERNAL_MESSAGE}
+        self._log_request(serial, channel, status, answer, started)
+        return status, answer
+
+    @api.model
+    def _receive_request(self, serial, timestamp, signature, body, channel, now):
+        Quarantine = self.env["facility.box.quarantine"].sudo()
+        if len(body) > MAX_BODY_BYTES:
+            # refused before the signature is checked (the box is named, not authenticated)
+            message = f"the body has more than {MAX_BODY_BYTES} bytes: send smaller batches"
+            Quarantine._keep(
+                None,
+                serial,
+                channel,
+                413,
+                BatchError.TOO_LARGE,
+                body[:MAX_BODY_BYTES],
+                timestamp,
+                detail=f"{message} (the first {MAX_BODY_BYTES} bytes are kept)",
+                now=now,
+            )
+            return 413, {"error": str(BatchError.TOO_LARGE), "message": message}
+        try:
+            box = (
+                self.env["facility.box"]
+                .sudo()
+                ._authenticate(
+                    serial, timestamp, signature, body, now=calendar.timegm(now.timetuple())
+                )
             )
         except BoxAuthError as error:
-            Quarantine._keep(error.box, serial, channel, 401, error.reason, body, timestamp)
-            return 401, {"error": error.reason, "message": self._auth_message(error.reason)}
+            message = self._auth_message(error.reason)
+            Quarantine._keep(
+                error.box, serial, channel, 401, error.reason, body, timestamp, message, now=now
+            )
+            return 401, {"error": str(error.reason), "message": message}
         box._touch(now)
-        if len(body) > MAX_BODY_BYTES:
-            message = f"the body has {len(body)} bytes, at most {MAX_BODY_BYTES}"
+        decoded, message = intake_rules.decode_body(body)
+        if message is not None:
             Quarantine._keep(
-                box, serial, channel, 413, BatchError.TOO_LARGE, body, timestamp, message
+                box,
+                serial,
+                channel,
+                400,
+                BatchError.MALFORMED_JSON,
+                body,
+                timestamp,
+                message,
+                now=now,
             )
-            return 413, {"error": BatchError.TOO_LARGE, "message": message}
-        try:
-            decoded = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as error:
-            message = str(error)[:200]
-            Quarantine._keep(
-                box, serial, channel, 400, BatchError.MALFORMED_JSON, body, timestamp, message
-            )
-            return 400, {"error": BatchError.MALFORMED_JSON, "message": message}
+            return 400, {"error": str(BatchError.MALFORMED_JSON), "message": message}
         return self._take_batch(
             box, decoded, channel, now, serial=serial, timestamp=timestamp, body=body
         )
 
     @api.model
-    def _take_batch(self, box, decoded, channel, now, serial=None, timestamp=None, body=None):
-        """``(status, answer)`` of an authenticated box's decoded batch (also the replay's)."""
+    def _take_batch(
+        self,
+        box,
+        decoded,
+        channel,
+        now,
+        serial=None,
+        timestamp=None,
+        body=None,
+        keep_batch=True,
+        keep_events=True,
+    ):
+        """``(status, answer)`` of an authenticated box's decoded batch: the part of the intake
+        after the signature, also run by the quarantine's replays (``keep_batch`` /
+        ``keep_events``: whether a refused batch / a rejected event goes to the quarantine)."""
         Quarantine = self.env["facility.box.quarantine"].sudo()
+        box = box.sudo()
         try:
             verdicts = event_rules.validate_batch(decoded, now)
         except event_rules.BatchRefused as error:
-            Quarantine._keep(
-                box,
-                serial or box.serial,
-                channel,
-                400,
-                error.code,
-                body if body is not None else json.dumps(decoded).encode(),
-                timestamp,
-                str(error),
-            )
-            return 400, {"error": error.code, "message": str(error)}
-        valid = [(index, event) for index, event, reason in verdicts if event is not None]
-        inserted = self._insert_events(box, [event for _index, event in valid], channel, now)
-        results, seen = [], set()
-        counts = dict.fromkeys(EventOutcome, 0)
-        items = decoded.get("events") if isinstance(decoded, dict) else decoded
-        for index, event, reason in verdicts:
-            if event is None:
-                raw = items[index]
-                uid = (
-                    raw.get("id")
-                    if isinstance(raw, dict) and isinstance(raw.get("id"), str)
-                    else None
+            if keep_batch:
+                Quarantine._keep(
+                    box,
+                    serial or box.serial,
+                    channel,
+                    400,
+                    error.code,
+                    body if body is not None else json.dumps(decoded, ensure_ascii=False).encode(),
+                    timestamp,
+                    str(error),
+                    now=now,
                 )
+            return 400, {"error": str(error.code), "message": str(error)}
+        items = decoded.get("events") if isinstance(decoded, dict) else decoded
+        verdicts = [
+            (index, None, IntakeReason.BAD_TEXT)
+            if event is not None and intake_rules.unstorable(items[index])
+            else (index, event, reason)
+            for index, event, reason in verdicts
+        ]
+        first = {}
+        for index, event, _reason in verdicts:
+            if event is not None and event.id not in first:
+                first[event.id] = (event, items[index])
+        inserted = self._insert_events(box, list(first.values()), channel, now)
+        stored = self._stored_fingerprints(box, [uid for uid in first if uid not in inserted])
+        results = intake_rules.classify(verdicts, inserted, stored)
+        claimed = {}
+        for index, event_id, _outcome, reason in results:
+            if reason is None:
+                continue
+            raw = items[index]
+            claimed[index] = intake_rules.raw_id(raw)
+            if keep_events:
                 Quarantine._keep(
                     box,
                     box.serial,
                     channel,
                     200,
                     reason,
-                    json.dumps(raw, ensure_ascii=False).encode(),
+                    intake_rules.event_text(raw).encode(),
                     timestamp,
-                    event_uid=uid,
+                    event_uid=event_id or claimed[index],
+                    kind=QuarantineKind.EVENT,
+                    now=now,
                 )
-                results.append(
-                    {"index": index, "id": uid, "outcome": EventOutcome.REJECTED, "reason": reason}
-                )
-                counts[EventOutcome.REJECTED] += 1
-                continue
-            outcome = (
-                EventOutcome.ACCEPTED
-                if event.id in inserted and event.id not in seen
-                else EventOutcome.DUPLICATE
-            )
-            seen.add(event.id)
-            results.append({"index": index, "id": event.id, "outcome": outcome})
-            counts[outcome] += 1
         if inserted:
-            self.env["facility.usage.session"].sudo()._rebuild(box, now=now)
-        answer = {"box": box.serial, "results": results, **{str(k): v for k, v in counts.items()}}
-        return 200, answer
+            self._rebuild_sessions(box, now)
+        return 200, intake_rules.answer(box.serial, results, now, ids=claimed)
 
     @api.model
     def _insert_events(self, box, events, channel, now):
-        """Insert ``events`` of ``box`` once each (unique box and id, ``ON CONFLICT DO
-        NOTHING``): the set of ids inserted by this call."""
+        """Insert ``events`` (``(Event, raw object)`` pairs, one per id) of ``box`` once each
+        (unique box and id, ``ON CONFLICT DO NOTHING``): the set of ids this call inserted.
+
+        Rows go in the order of their ids, so two concurrent batches sharing ids wait for each
+        other instead of deadlocking."""
         if not events:
             return set()
-        users = self._resolve_users(events)
+        users = self._resolve_users([event for event, _raw in events])
         uid = self.env.uid
         rows = [
             (
@@ -180,7 +300,8 @@ class FacilityBoxEvent(models.Model):
                 event.user,
                 users.get(("card", event.card)) or users.get(("login", event.user)),
                 event.snapshot,
-                json.dumps(event.payload) if event.payload else None,
+                json.dumps(event.payload, ensure_ascii=False) if event.payload else None,
+                json.dumps(raw, ensure_ascii=False),
                 now,
                 channel,
                 uid,
@@ -188,20 +309,37 @@ class FacilityBoxEvent(models.Model):
                 uid,
                 now,
             )
-            for event in events
+            for event, raw in sorted(events, key=lambda pair: pair[0].id)
         ]
         inserted = self.env.cr.execute_values(
             """INSERT INTO facility_box_event (box_id, instrument_id, uid, event_type, ts, card,
-                   login, user_id, snapshot, payload, received_at, channel, create_uid,
+                   login, user_id, snapshot, payload, raw, received_at, channel, create_uid,
                    create_date, write_uid, write_date)
                VALUES %s ON CONFLICT (box_id, uid) DO NOTHING RETURNING uid""",
             rows,
-            template="(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s, %s, %s, %s)",
+            template="(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s::jsonb, %s, %s, %s, %s, "
+            "%s, %s)",
             page_size=len(rows),
             fetch=True,
         )
         self.invalidate_model()
         return {row[0] for row in inserted}
+
+    @api.model
+    def _stored_fingerprints(self, box, uids):
+        """``{uid: fingerprint}`` of already stored events of ``box`` (to tell a re-sent event
+        from an id the box reused for another one)."""
+        if not uids:
+            return {}
+        self.env.cr.execute(
+            "SELECT uid, event_type, ts, card, login FROM facility_box_event "
+            "WHERE box_id = %s AND uid = ANY(%s)",
+            [box.id, list(uids)],
+        )
+        return {
+            uid: intake_rules.fingerprint(kind, ts, card, login)
+            for uid, kind, ts, card, login in self.env.cr.fetchall()
+        }
 
     @api.model
     def _resolve_users(self, events):
@@ -224,12 +362,58 @@ class FacilityBoxEvent(models.Model):
         return out
 
     @api.model
+    def _rebuild_sessions(self, box, now):
+        """Let the usage sessions see the new events. A failure there does not undo the events:
+        they are stored and answered ``accepted``, and the next batch of the box rebuilds."""
+        try:
+            with self.env.cr.savepoint():
+                self.env["facility.usage.session"].sudo()._rebuild(box, now=now)
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            raise
+        except Exception:
+            _logger.exception(
+                "core_facility_iot: the sessions of box %s could not be rebuilt; its events are "
+                "stored",
+                box.serial,
+            )
+
+    @api.model
+    def _box_named(self, serial):
+        """The box a request names by its serial, authenticated or not (to file it with)."""
+        if not isinstance(serial, str) or not serial or len(serial) > 128:
+            return self.env["facility.box"]
+        return (
+            self.env["facility.box"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("serial", "=", serial)], limit=1)
+        )
+
+    @api.model
     def _auth_message(self, reason):
         """What a refused box is told: enough to fix its set-up, nothing about a secret."""
-        return {
-            "unknown_box": "no registered box has this serial",
-            "bad_signature": "the signature does not match the body and timestamp",
-            "bad_timestamp": "the timestamp header must be integer epoch seconds",
-            "stale_timestamp": "the timestamp is older than the replay window: check the clock",
-            "future_timestamp": "the timestamp is ahead of the server's clock: check the clock",
-        }[reason]
+        return AUTH_MESSAGES[str(reason)]
+
+    @api.model
+    def _log_request(self, serial, channel, status, answer, started):
+        """One line per request: the box, the counts, the time; never the body nor a header."""
+        elapsed = (time.monotonic() - started) * 1000
+        if status == 200:
+            _logger.info(
+                "intake box=%s channel=%s status=200 accepted=%d duplicate=%d rejected=%d ms=%.1f",
+                _shown(serial),
+                channel,
+                answer["accepted"],
+                answer["duplicate"],
+                answer["rejected"],
+                elapsed,
+            )
+        else:
+            _logger.info(
+                "intake box=%s channel=%s status=%d error=%s ms=%.1f",
+                _shown(serial),
+                channel,
+                status,
+                answer.get("error"),
+                elapsed,
+            )
