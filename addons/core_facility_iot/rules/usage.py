@@ -32,6 +32,7 @@ import json
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from . import boxes
 from .codes import FailMode, SessionKind
 
 SWIPE_LOOKBACK = timedelta(minutes=10)
@@ -41,9 +42,10 @@ MAX_LOG_HOURS = 24
 
 
 def heartbeat_timeout_s(heartbeat_minutes):
-    """Seconds without any sign of life after which a box's open session ends (and the box is
-    silent): two heartbeat intervals, so that one lost heartbeat ends nothing."""
-    return int(heartbeat_minutes or 0) * 60 * 2
+    """Seconds without any sign of life after which a box's open session ends: the time after
+    which the box counts as silent (``boxes.silent_since``), so that one lost heartbeat ends
+    nothing and a session never outlives its box's silence."""
+    return int(boxes.silent_since(int(heartbeat_minutes or 0)).total_seconds())
 
 
 def driving_kind(control_pc):
