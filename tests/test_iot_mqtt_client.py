@@ -144,13 +144,6 @@ def test_packet_reader_reassembles_packets_fed_byte_by_byte():
     assert reader.buffer == bytearray()
 
 
-def test_packet_reader_refuses_packets_over_its_limit():
-    reader = m.PacketReader(max_packet=10)
-    reader.feed(m.publish_packet("t", b"x" * 20))
-    with pytest.raises(m.ProtocolError):
-        reader.next_packet()
-
-
 @pytest.mark.parametrize(
     ("topic_filter", "topic", "matches"),
     [
@@ -355,4 +348,43 @@ def test_keepalive_sends_pingreq_when_idle_and_gives_up_without_answer(monkeypat
     clock[0] += 11
     with pytest.raises(m.ConnectionLost, match="PINGREQ"):
         client.loop(0.05)
+    broker.close()
+
+
+def test_packet_reader_keeps_the_head_of_an_oversized_packet_and_drops_the_rest():
+    """One message over the limit is read as its start and its real size (the bridge answers
+    it 413 and acknowledges it) instead of filling the memory or ending the connection."""
+    big = m.publish_packet("facility/B1/events", b"x" * 5000, 1, 9)
+    stream = big + m.puback_packet(3)
+    reader = m.PacketReader(max_packet=1000, head=100)
+    found = []
+    for offset in range(0, len(stream), 333):
+        reader.feed(stream[offset : offset + 333])
+        while (item := reader.next_packet()) is not None:
+            found.append((item, reader.truncated))
+    (publish, truncated), (puback, after) = found
+    assert truncated == len(big) - 3  # the remaining length of the PUBLISH
+    message = m.parse_publish(publish[1], publish[2])
+    assert (message.topic, message.packet_id) == ("facility/B1/events", 9)
+    assert len(publish[2]) == 100
+    assert puback == (m.PUBACK, 0, b"\x00\x03") and after == 0
+    assert len(reader.buffer) == 0
+
+
+def test_client_delivers_an_oversized_message_truncated_with_its_size():
+    def script(conn):
+        conn.read()
+        conn.send(connack())
+        conn.send(m.publish_packet("t/big", b"y" * 3000, 1, 5))
+        kind, _flags, body = conn.read()
+        assert (kind, body) == (m.PUBACK, b"\x00\x05")
+        conn.read()
+
+    broker = ScriptedBroker(script)
+    client = m.MqttClient("127.0.0.1", broker.port, "bridge", max_packet=1024)
+    client.connect()
+    client.loop_until(lambda: client.inbox, 5)
+    message = client.inbox.popleft()
+    assert message.truncated == 3000 and len(message.payload) < 1024
+    client.disconnect()
     broker.close()

@@ -90,8 +90,8 @@ class MqttCase(IotCase):
         )
         handle = bridge.handle
 
-        def recording(topic, payload):
-            result = handle(topic, payload)
+        def recording(*message):
+            result = handle(*message)
             self.taken.append(result)
             return result
 
@@ -229,6 +229,27 @@ class TestMqttBridge(MqttCase):
         )
         self.assertFalse(self.stored())
 
+    def test_a_message_too_large_to_read_is_refused_413_quarantined_and_acknowledged(self):
+        self.client.close()
+        self.client.max_packet = 4096  # the bridge reads 4 MB whole; here 4 KB, to be quick
+        self.assertTrue(self.client.reconnect(attempts=5))
+        big = self.payload(self.batch("g", 80))  # about 6 KB
+        self.assertGreater(len(big), 4096)
+        self.publish(big)
+        self.publish(self.payload(self.batch("h", 1)))
+        self.take(2)
+        too_large, after = self.acks(self.box, 2)
+        self.assertEqual((too_large["status"], too_large["error"]), (413, BatchError.TOO_LARGE))
+        self.assertIn(str(len(big)), too_large["message"])
+        self.assertEqual((after["status"], after["accepted"]), (200, 1))
+        kept = self.env["facility.box.quarantine"].search([("serial", "=", self.serial)])
+        self.assertEqual((kept.status_code, kept.reason), (413, BatchError.TOO_LARGE))
+        self.assertEqual(self.stored().mapped("uid"), ["h-000"])
+        self.client.close()  # acknowledged: a new connection of the session gets nothing again
+        self.assertTrue(self.client.reconnect(attempts=5))
+        self.client.loop_until(lambda: False, 0.5)
+        self.assertEqual(len(self.taken), 2)
+
     def test_a_crash_before_the_ack_redelivers_and_the_store_keeps_one(self):
         """At least once on the wire, once in the store: the bridge took the batch (committed)
         and died before its PUBACK; the broker delivers it again to the resumed session, DUP
@@ -347,9 +368,9 @@ class TestMqttBrokerRestart(MqttCase):
         at_third, broker_down = threading.Event(), threading.Event()
         record = bridge.handle
 
-        def third_waits_for_the_restart(topic, payload):
+        def third_waits_for_the_restart(*message):
             """The third message is taken, and the broker goes down before its PUBACK."""
-            result = record(topic, payload)
+            result = record(*message)
             if len(self.taken) == 3 and not at_third.is_set():
                 at_third.set()
                 broker_down.wait(WAIT_S)

@@ -12,8 +12,11 @@ Delivery is *at least once*, and the intake makes it *exactly once* in the store
    unique key (box, event id) answers the events of the second delivery ``duplicate``;
 3. the answer ``{"status": N, ...}`` is published afterwards on the ack topic at QoS 1.
 
-A payload without its two header lines (``rules.mqtt``) is answered 400 ``malformed_payload`` and
-kept in the quarantine like every refused body. When the transaction fails (database down,
+A payload without its two header lines (``rules.mqtt``) is answered 400 ``malformed_payload``, a
+message larger than the client reads whole (4 MB; the intake itself takes 1 MB) 413
+``too_large``, and both are kept in the quarantine like every refused body (the reason
+*Malformed JSON* with the detail ``malformed_payload: ...``, or *Body too large* with the start
+of the message). When the transaction fails (database down,
 conflict retries exhausted) the message is not acknowledged: the bridge drops the connection,
 waits (back-off) and reconnects, and the broker delivers the message again.
 
@@ -55,9 +58,9 @@ def registry_transact(registry):
     return transact
 
 
-def keep_malformed(env, serial, payload, message):
-    """Quarantine a payload that is not a signed batch (``rules.mqtt.parse_payload`` refused
-    it), attached to the box its topic names, if there is one."""
+def quarantine(env, serial, status, reason, body, detail):
+    """Keep a message the intake never saw (its payload is not a signed batch, or too large
+    to read whole) in the intake's quarantine, with the box its topic names, if there is one."""
     box = (
         env["facility.box"]
         .sudo()
@@ -65,14 +68,7 @@ def keep_malformed(env, serial, payload, message):
         .search([("serial", "=", serial)], limit=1)
     )
     env["facility.box.quarantine"].sudo()._keep(
-        box,
-        serial,
-        Channel.MQTT,
-        400,
-        BatchError.MALFORMED_JSON,
-        payload,
-        None,
-        f"{mqtt_rules.MALFORMED_PAYLOAD}: {message}",
+        box, serial, Channel.MQTT, status, reason, body, None, detail
     )
 
 
@@ -86,17 +82,27 @@ class Bridge:
         self.logger = logger or _logger
         self.stats = {"messages": 0, "malformed": 0, "refused": 0, "failed": 0, "ignored": 0}
 
-    def handle(self, topic, payload):
+    def handle(self, topic, payload, truncated=0):
         """``(serial, status, answer)`` for one message (``status`` None: not an events topic,
-        nothing to answer). Raises :class:`HandlerFailed` when the transaction failed."""
+        nothing to answer); ``truncated`` is the real size of a payload too large for the client,
+        which kept only its start. Raises :class:`HandlerFailed` when the transaction failed."""
         serial = mqtt_rules.topic_serial(topic)
         if serial is None:
             return None, None, None
+        if truncated:
+            message = f"the message has {truncated} bytes, more than the bridge takes"
+            self._run(
+                lambda env: quarantine(env, serial, 413, BatchError.TOO_LARGE, payload, message)
+            )
+            return serial, 413, {"error": BatchError.TOO_LARGE, "message": message}
         try:
             timestamp, signature, body = mqtt_rules.parse_payload(payload)
         except mqtt_rules.MalformedPayload as error:
             message = str(error)
-            self._run(lambda env: keep_malformed(env, serial, payload, message))
+            detail = f"{mqtt_rules.MALFORMED_PAYLOAD}: {message}"
+            self._run(
+                lambda env: quarantine(env, serial, 400, BatchError.MALFORMED_JSON, payload, detail)
+            )
             return serial, 400, {"error": mqtt_rules.MALFORMED_PAYLOAD, "message": message}
         status, answer = self._run(
             lambda env: (
@@ -116,7 +122,7 @@ class Bridge:
     def on_message(self, client, message):
         """Take the message, commit, then PUBACK it, then publish the answer."""
         try:
-            serial, status, answer = self.handle(message.topic, message.payload)
+            serial, status, answer = self.handle(message.topic, message.payload, message.truncated)
         except HandlerFailed:
             self.stats["failed"] += 1
             raise

@@ -31,7 +31,7 @@ import socket
 import struct
 import time
 from collections import OrderedDict, deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 _logger = logging.getLogger(__name__)
 
@@ -212,6 +212,7 @@ class Message:
     dup: bool = False
     retain: bool = False
     packet_id: int | None = None
+    truncated: int = 0  # the payload's real size when it was over the reader's limit (0: whole)
 
 
 def parse_publish(flags, body):
@@ -245,28 +246,55 @@ def parse_packet_id(body):
 
 
 class PacketReader:
-    """Splits a byte stream into ``(type, flags, body)`` packets, whatever the chunks."""
+    """Splits a byte stream into ``(type, flags, body)`` packets, whatever the chunks.
 
-    def __init__(self, max_packet=DEFAULT_MAX_PACKET):
+    A packet longer than ``max_packet`` is not kept whole: its first ``head`` bytes are kept
+    (topic, packet identifier, the start of a PUBLISH's payload), the rest is dropped as it comes,
+    and :attr:`truncated` gives its real length when it is returned. So one oversized message
+    can be answered and acknowledged instead of filling the memory, or being delivered again
+    and again to a client that cannot read it."""
+
+    def __init__(self, max_packet=DEFAULT_MAX_PACKET, head=64 * 1024):
         self.buffer = bytearray()
         self.max_packet = max_packet
+        self.head = min(head, max_packet)
+        self.truncated = 0  # the real length of the packet last returned, when truncated
+        self._skip = 0  # bytes of an oversized packet still to drop
+        self._held = None  # the head of an oversized packet, until its end went by
 
     def feed(self, data):
+        if self._skip:
+            dropped = min(self._skip, len(data))
+            self._skip -= dropped
+            data = data[dropped:]
         self.buffer += data
 
     def next_packet(self):
         """The next complete packet, or None."""
+        self.truncated = 0
+        if self._held is not None:
+            if self._skip:
+                return None
+            (*found, self.truncated), self._held = self._held, None
+            return tuple(found)
         if len(self.buffer) < 2:
             return None
         decoded = decode_remaining_length(self.buffer, 1)
         if decoded is None:
             return None
         length, start = decoded
+        first = self.buffer[0]
         if length > self.max_packet:
-            raise ProtocolError(f"a packet of {length} bytes, at most {self.max_packet}")
+            if len(self.buffer) < start + self.head:
+                return None
+            head = bytes(self.buffer[start : start + self.head])
+            taken = min(len(self.buffer) - start, length)
+            del self.buffer[: start + taken]
+            self._skip = length - taken
+            self._held = (first >> 4, first & 0x0F, head, length)
+            return self.next_packet()
         if len(self.buffer) < start + length:
             return None
-        first = self.buffer[0]
         body = bytes(self.buffer[start : start + length])
         del self.buffer[: start + length]
         return first >> 4, first & 0x0F, body
@@ -544,13 +572,20 @@ class MqttClient:
             handled += 1
             self._ping_sent = None  # anything received proves the connection alive
             kind, flags, body = found
+            truncated = self._reader.truncated
             if kind == PUBLISH:
                 try:
                     message = parse_publish(flags, body)
                 except ProtocolError as error:
                     self.close()
                     raise ConnectionLost(f"protocol error: {error}") from error
+                if truncated:  # the payload's real size: the packet's less topic and id
+                    header = len(body) - len(message.payload)
+                    message = replace(message, truncated=truncated - header)
                 self._deliver(message)
+            elif truncated:
+                self.close()
+                raise ConnectionLost(f"a packet of type {kind} and {truncated} bytes")
             else:
                 self._dispatch(kind, body)
         return handled
