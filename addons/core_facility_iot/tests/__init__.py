@@ -13,6 +13,7 @@ from . import (
     test_intake,
     test_intake_concurrency,
     test_matching,
+    test_mqtt_bridge,
     test_quarantine,
     test_session,
     test_spot_check,
