@@ -94,8 +94,15 @@ class TestAccessDecision(UsageCase):
         self.assertVerdict(
             self.ask(card="04A1B2C3"), Decision.ALLOW, AllowReason.WALK_IN, "2041-03-06T02:30:00Z"
         )
-        # walk-in needs both: a booking instrument never lets one in without a booking
+        # walk-in needs both: a booking instrument never lets one in without a booking (the
+        # instrument refuses the combination; the rule refuses it too, whatever is stored)
+        self.spirit.write({"iot_walk_in": False})
         self.spirit.booking_mode = "booking"
+        self.assertVerdict(self.ask(card="04A1B2C3"), Decision.DENY, DenyReason.NO_BOOKING)
+        self.env.cr.execute(
+            "UPDATE facility_instrument SET iot_walk_in = TRUE WHERE id = %s", [self.spirit.id]
+        )
+        self.spirit.invalidate_recordset(["iot_walk_in"])
         self.assertVerdict(self.ask(card="04A1B2C3"), Decision.DENY, DenyReason.NO_BOOKING)
 
     def test_bad_questions_are_400(self):

@@ -252,7 +252,7 @@ class TestHttpIntake(HttpCase, IotCase):
     def test_access_route_plumbing(self):
         body = json.dumps({"card": "04A1B2C3"}).encode()
         answer = self.assertAnswer(self.post(body, path="/access"), 200)
-        self.assertEqual(set(answer), {"decision", "reason", "until"})
+        self.assertLessEqual({"decision", "reason", "until"}, set(answer))
         self.assertAnswer(self.post(body, path="/access", signature="0" * 64), 401, "bad_signature")
         self.assertAnswer(self.post(body, path="/access", serial="NO-SUCH-BOX"), 401, "unknown_box")
         self.assertAnswer(self.post(b'{"card": ', path="/access"), 400, "malformed_json")
