@@ -83,9 +83,9 @@ class FacilityBox(models.Model):
         string="Heartbeat Interval (min)",
         default=DEFAULT_HEARTBEAT_MINUTES,
         required=True,
-        help="The box sends a heartbeat at least this often; silent for twice as long, its "
+        help="The box sends a heartbeat at least this often. Silent for twice as long, its "
         "instrument's managers get an activity, and an open usage session ends at its last sign "
-        "of life plus this interval.",
+        "of life plus twice this interval.",
     )
     state = fields.Selection(
         [
@@ -216,10 +216,40 @@ class FacilityBox(models.Model):
 
     def export_data(self, fields_to_export):
         """Refuse exporting the secret's hash (the HMAC key), whoever asks."""
-        for path in fields_to_export:
-            if any(part in SECRET_FIELDS for part in path.replace(":", "/").split("/")):
-                raise UserError(self.env._("A box's secret is never exported."))
+        self._check_no_secret([path.replace(":", "/").split("/") for path in fields_to_export])
         return super().export_data(fields_to_export)
+
+    def _export_rows(self, fields, *, _is_toplevel_call=True):
+        """Every export of boxes goes through here, also from another model (a quarantine
+        record's ``box_id/secret_hash``, an instrument's ``box_ids/secret_hash``): refused."""
+        self._check_no_secret(fields)
+        return super()._export_rows(fields, _is_toplevel_call=_is_toplevel_call)
+
+    @api.model
+    def _read_group(
+        self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None
+    ):
+        """No grouping, aggregate (``secret_hash:count_distinct``...), filter on an aggregate
+        or ordering of groups by the secret's hash, but for server code (superuser)."""
+        if not self.env.su:
+            specs = [*groupby, *aggregates]
+            specs += [term[0] for term in having or () if isinstance(term, list | tuple)]
+            specs += [part.split()[0] for part in (order or "").split(",") if part.strip()]
+            self._check_no_secret([spec.split(":")[0].split(".") for spec in specs])
+        return super()._read_group(
+            domain,
+            groupby=groupby,
+            aggregates=aggregates,
+            having=having,
+            offset=offset,
+            limit=limit,
+            order=order,
+        )
+
+    def _check_no_secret(self, paths):
+        """Refuse when a field path (a list of names) goes through a secret field."""
+        if any(part in SECRET_FIELDS for path in paths for part in path or ()):
+            raise UserError(self.env._("A box's secret is never exported or grouped."))
 
     # -- actions ---------------------------------------------------------------------------------
 

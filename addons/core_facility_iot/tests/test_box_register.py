@@ -310,6 +310,44 @@ class TestBoxRegisterAccess(BoxCase):
         rows = admin_box.export_data(["serial", "instrument_id/name"])
         self.assertEqual(rows["datas"], [["SPIRIT-BOX-1", "Test Spirit"]])
 
+    def test_no_export_of_the_secret_through_another_model(self):
+        """Review finding 5: an export from another model reaches the box's fields through
+        facility.box._export_rows; the administrator gets no hash that way either."""
+        admin = self.env.ref("base.user_admin")
+        record_id = (
+            self.env["facility.box.quarantine"]
+            .sudo()
+            ._keep(self.box, self.box.serial, "http", 400, "malformed_json", b"{", "1", "x")
+        )
+        quarantine = self.env["facility.box.quarantine"].with_user(admin).browse(record_id)
+        for records, path in (
+            (quarantine, "box_id/secret_hash"),
+            (self.spirit.with_user(admin), "box_ids/secret_hash"),
+            (self.spirit.with_user(admin), "box_ids/instrument_id/box_ids/secret_hash"),
+        ):
+            with self.subTest(path=path), self.assertRaisesRegex(UserError, "never exported"):
+                records.export_data(["display_name", path])
+        # other fields of the boxes still export
+        rows = self.spirit.with_user(admin).export_data(["name", "box_ids/serial"])
+        self.assertEqual(rows["datas"], [["Test Spirit", "SPIRIT-BOX-1"]])
+
+    def test_no_grouping_or_aggregate_on_the_secret(self):
+        Box = self.Box.with_user(self.env.ref("base.user_admin"))
+        for call in (
+            lambda: Box.read_group([], ["secret_hash:count_distinct"], ["instrument_id"]),
+            lambda: Box.read_group([], ["serial"], ["secret_hash"]),
+            lambda: Box._read_group([], ["instrument_id"], ["secret_hash:max"]),
+            lambda: Box._read_group(
+                [], ["instrument_id"], ["__count"], having=[("secret_hash:min", "!=", False)]
+            ),
+            lambda: Box._read_group([], ["instrument_id"], ["__count"], order="secret_hash"),
+        ):
+            with self.assertRaisesRegex(UserError, "never exported or grouped"):
+                call()
+        # grouping by anything else works, and server code may still count
+        self.assertTrue(Box.read_group([], ["serial:count"], ["instrument_id"]))
+        self.assertTrue(Box.sudo()._read_group([], [], ["secret_hash:count_distinct"]))
+
     @contextmanager
     def captured_logs(self):
         handler = _Capture()
