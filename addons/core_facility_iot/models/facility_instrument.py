@@ -1,5 +1,6 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tools.sql import column_exists
 
 from odoo.addons.core_facility.models.access import FACILITY_MANAGER, INSTRUMENT_MANAGER
 
@@ -16,8 +17,14 @@ class FacilityInstrument(models.Model):
     camera_url = fields.Char(
         string="Camera Stream",
         groups=INSTRUMENT_MANAGER,
+        compute="_compute_camera_url",
+        inverse="_inverse_camera_url",
         help="Link to the instrument's video monitoring stream (视频监控), for its managers.",
     )
+    # where the link is stored: read and written through camera_url, which checks that the user
+    # manages this very instrument (the group alone would show every instrument's camera to
+    # every instrument manager)
+    iot_camera_url = fields.Char(string="Camera Stream (stored)", groups="base.group_system")
     iot_fail_mode = fields.Selection(
         [
             (FailMode.OPEN, "Fail open (stays usable, use is logged)"),
@@ -53,9 +60,28 @@ class FacilityInstrument(models.Model):
     @api.depends_context("uid")
     @api.depends("manager_ids")
     def _compute_iot_can_manage(self):
-        facility_manager = self.env.user.has_group(FACILITY_MANAGER)
         for instrument in self:
-            instrument.iot_can_manage = facility_manager or self.env.user in instrument.manager_ids
+            instrument.iot_can_manage = instrument._iot_manages()
+
+    @api.depends_context("uid")
+    @api.depends("iot_camera_url", "manager_ids")
+    def _compute_camera_url(self):
+        for instrument in self:
+            instrument.camera_url = (
+                instrument.sudo().iot_camera_url if instrument._iot_manages() else False
+            )
+
+    def _inverse_camera_url(self):
+        for instrument in self:
+            if not instrument._iot_manages():
+                raise AccessError(
+                    self.env._(
+                        "Only the managers of %(instrument)s and the facility managers set its "
+                        "camera stream.",
+                        instrument=instrument.display_name,
+                    )
+                )
+            instrument.sudo().iot_camera_url = instrument.camera_url
 
     @api.constrains(
         "iot_fail_mode", "iot_grace_minutes", "iot_walk_in", "iot_walk_in_minutes", "booking_mode"
@@ -99,3 +125,20 @@ class FacilityInstrument(models.Model):
                         instrument=instrument.display_name,
                     )
                 )
+
+    def init(self):
+        # the first version stored the link in a camera_url column: keep what it holds
+        cr = self.env.cr
+        if column_exists(cr, self._table, "camera_url"):
+            cr.execute(
+                "UPDATE facility_instrument SET iot_camera_url = camera_url "
+                "WHERE iot_camera_url IS NULL AND camera_url IS NOT NULL"
+            )
+        return super().init()
+
+    def _iot_manages(self):
+        """Whether the current user manages this instrument's boxes and sees its camera: its
+        managers, the facility managers, and server code (superuser)."""
+        self.ensure_one()
+        user = self.env.user
+        return self.env.su or user.has_group(FACILITY_MANAGER) or user in self.sudo().manager_ids

@@ -4,7 +4,9 @@ bounds, the camera link for the instrument's managers, and the replay window in 
 from datetime import timedelta
 
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, HttpCase, tagged
+from odoo.tests.common import JsonRpcException
+from odoo.tools import mute_logger
 
 from ..models.facility_box import BoxAuthError
 from ..rules import signing
@@ -117,3 +119,45 @@ class TestReplayWindowSetting(IotCase):
             self.env["res.config.settings"].with_user(self.director).create(
                 {"iot_replay_window_s": 3600}
             ).execute()
+
+
+@tagged("post_install", "-at_install")
+class TestCameraOverRpc(HttpCase, IotCase):
+    """Review finding 7: the camera link is read and written by the instrument's own managers
+    and the facility managers, not by every instrument manager, over JSON-RPC as in the
+    browser."""
+
+    URL = "https://video.example.edu.cn/live/spirit"
+
+    def call(self, login, method, *args):
+        self.authenticate(login, login)
+        return self.make_jsonrpc_request(
+            "/web/dataset/call_kw",
+            {
+                "model": "facility.instrument",
+                "method": method,
+                "args": list(args),
+                "kwargs": {},
+            },
+        )
+
+    def test_another_instruments_manager_reads_no_camera(self):
+        self.spirit.camera_url = self.URL
+        self.assertNotIn(self.manager_t20, self.spirit.manager_ids)
+        for login, expected in (
+            (self.manager_spirit.login, self.URL),
+            (self.director.login, self.URL),
+            (self.manager_t20.login, False),
+        ):
+            with self.subTest(login=login):
+                (row,) = self.call(login, "read", [self.spirit.id], ["camera_url"])
+                self.assertEqual(row["camera_url"], expected)
+        # nor through the stored field, nor by a search
+        with self.assertRaises(AccessError):
+            self.spirit.with_user(self.manager_t20).read(["iot_camera_url"])
+        with (
+            mute_logger("odoo.http"),
+            self.assertRaisesRegex(JsonRpcException, "odoo.exceptions.AccessError"),
+        ):
+            self.call(self.manager_t20.login, "write", [self.spirit.id], {"camera_url": "x"})
+        self.assertEqual(self.spirit.camera_url, self.URL)
