@@ -182,3 +182,45 @@ def test_answer_counts_and_shapes():
 def test_answer_of_an_empty_batch():
     got = intake.answer("BOX-1", [], NOW)
     assert (got["results"], got["accepted"], got["duplicate"], got["rejected"]) == ([], 0, 0, 0)
+
+
+# -- numbers PostgreSQL cannot store, and what the quarantine keeps ----------------------------
+
+
+def test_a_number_beyond_a_float_is_read_as_infinity_and_refused_before_the_insert():
+    value, message = intake.decode_body(b'[{"id": "a", "payload": {"w": 1e400}}]')
+    assert message is None  # standard JSON: the event, not the body, is at fault
+    assert value[0]["payload"]["w"] == float("inf")
+    assert intake.non_finite(value[0])
+    assert intake.unstorable_reason(value[0]) == RejectReason.BAD_PAYLOAD
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ({"id": "a", "payload": {"w": 412.5, "n": [1, -2e300]}}, None),
+        ({"id": "a", "payload": {"w": float("inf")}}, RejectReason.BAD_PAYLOAD),
+        ({"id": "a", "payload": {"deep": [{"x": float("-inf")}]}}, RejectReason.BAD_PAYLOAD),
+        ({"id": "a", "extra": float("nan")}, RejectReason.BAD_PAYLOAD),
+        ({"id": "a", "payload": {"note": "nul\x00"}}, intake.IntakeReason.BAD_TEXT),
+        ({"id": "a", "payload": {"big": 10**300}}, None),  # an integer: jsonb takes it
+    ],
+)
+def test_unstorable_reason(raw, expected):
+    assert intake.unstorable_reason(raw) == expected
+
+
+def test_nan_and_infinity_literals_refuse_the_whole_body():
+    for body in (b'[{"payload": {"w": NaN}}]', b'[{"payload": {"w": -Infinity}}]'):
+        assert intake.decode_body(body)[0] is None
+
+
+def test_kept_body_bounds_an_unauthenticated_body_but_counts_all_of_it():
+    body = b"x" * (intake.UNAUTHENTICATED_KEEP_BYTES + 10)
+    kept, size, digest = intake.kept_body(body, authenticated=False)
+    assert kept == body[: intake.UNAUTHENTICATED_KEEP_BYTES]
+    assert size == len(body)
+    assert digest == intake.body_hash(body)  # the whole body's hash: a repeat is counted
+    assert intake.kept_body(body, authenticated=True) == (body, len(body), digest)
+    small = b'[{"id": "a"}]'
+    assert intake.kept_body(small, authenticated=False)[0] == small

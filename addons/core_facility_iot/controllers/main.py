@@ -25,7 +25,7 @@ from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from ..models.facility_box import BoxAuthError
 from ..rules import intake as intake_rules
 from ..rules.codes import BatchError, Channel
-from ..rules.intake import MAX_BODY_BYTES, IntakeError
+from ..rules.intake import INTERNAL_MESSAGE, MAX_BODY_BYTES, IntakeError
 
 _logger = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ HEADER_BOX = "X-Facility-Box"
 HEADER_TIMESTAMP = "X-Facility-Timestamp"
 HEADER_SIGNATURE = "X-Facility-Signature"
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-INTERNAL = {"error": str(IntakeError.INTERNAL), "message": "the server failed; try again later"}
+INTERNAL = {"error": str(IntakeError.INTERNAL), "message": INTERNAL_MESSAGE}
 ROUTE = {
     "type": "http",
     "auth": "none",
@@ -206,7 +206,8 @@ def _form_text():
 
 
 def _keep(serial, timestamp, body, status, reason, detail):
-    """Quarantine a body the route refused before the intake saw it."""
+    """Quarantine a body the route refused before the intake saw it (its box not authenticated:
+    only its start, size and hash are kept)."""
     request.env["facility.box.quarantine"].sudo()._keep(
         None, serial, Channel.HTTP, status, reason, body, timestamp, detail=detail
     )

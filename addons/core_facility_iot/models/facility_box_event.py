@@ -3,13 +3,22 @@ import json
 import logging
 import time
 
+import psycopg2
+
 from odoo import api, fields, models
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+from odoo.tools import SQL
 
+from ..rules import boxes as box_rules
 from ..rules import events as event_rules
 from ..rules import intake as intake_rules
 from ..rules.codes import BatchError, Channel, EventType
-from ..rules.intake import MAX_BODY_BYTES, IntakeError, IntakeReason, QuarantineKind
+from ..rules.intake import (
+    INTERNAL_MESSAGE,
+    MAX_BODY_BYTES,
+    IntakeError,
+    QuarantineKind,
+)
 from .facility_box import BoxAuthError
 
 _logger = logging.getLogger(__name__)
@@ -33,7 +42,18 @@ AUTH_MESSAGES = {
     "stale_timestamp": "the timestamp is older than the replay window: check the clock",
     "future_timestamp": "the timestamp is ahead of the server's clock: check the clock",
 }
-INTERNAL_MESSAGE = "the server could not take the request; it is kept, send it again later"
+
+
+def _log_failure(what, error):
+    """Log a failure of the server (``what`` failed): a database error by its class and
+    SQLSTATE only (its text may quote what a box sent: cards, logins), anything else with its
+    traceback."""
+    if isinstance(error, psycopg2.Error):
+        _logger.error(
+            "core_facility_iot: %s: %s (SQLSTATE %s)", what, type(error).__name__, error.pgcode
+        )
+    else:
+        _logger.exception("core_facility_iot: %s", what)
 
 
 def _shown(serial):
@@ -129,20 +149,20 @@ class FacilityBoxEvent(models.Model):
         now = (now or fields.Datetime.now()).replace(microsecond=0)
         if isinstance(body, str):
             body = body.encode("utf-8", errors="surrogateescape")
+        signed = {}  # the box, once its signature is checked
         try:
             body = bytes(body or b"")
             with self.env.cr.savepoint():
                 status, answer = self._receive_request(
-                    serial, timestamp, signature, body, channel, now
+                    serial, timestamp, signature, body, channel, now, signed=signed
                 )
         except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
             raise
-        except Exception:
-            _logger.exception(
-                "core_facility_iot: the intake failed on a request of box %s", _shown(serial)
-            )
+        except Exception as error:
+            _log_failure(f"the intake failed on a request of box {_shown(serial)}", error)
+            box = signed.get("box")
             self.env["facility.box.quarantine"].sudo()._keep(
-                None,
+                box,
                 serial,
                 channel,
                 500,
@@ -151,16 +171,18 @@ class FacilityBoxEvent(models.Model):
                 timestamp,
                 detail="the server failed on this request (see the server log at this time)",
                 now=now,
+                authenticated=bool(box),
             )
             status, answer = 500, {"error": str(IntakeError.INTERNAL), "message": INTERNAL_MESSAGE}
         self._log_request(serial, channel, status, answer, started)
         return status, answer
 
     @api.model
-    def _receive_request(self, serial, timestamp, signature, body, channel, now):
+    def _receive_request(self, serial, timestamp, signature, body, channel, now, signed=None):
         Quarantine = self.env["facility.box.quarantine"].sudo()
         if len(body) > MAX_BODY_BYTES:
-            # refused before the signature is checked (the box is named, not authenticated)
+            # refused before the signature is checked (the box is named, not authenticated):
+            # its start, size and hash are kept
             message = f"the body has more than {MAX_BODY_BYTES} bytes: send smaller batches"
             Quarantine._keep(
                 None,
@@ -168,9 +190,9 @@ class FacilityBoxEvent(models.Model):
                 channel,
                 413,
                 BatchError.TOO_LARGE,
-                body[:MAX_BODY_BYTES],
+                body,
                 timestamp,
-                detail=f"{message} (the first {MAX_BODY_BYTES} bytes are kept)",
+                detail=message,
                 now=now,
             )
             return 413, {"error": str(BatchError.TOO_LARGE), "message": message}
@@ -188,6 +210,8 @@ class FacilityBoxEvent(models.Model):
                 error.box, serial, channel, 401, error.reason, body, timestamp, message, now=now
             )
             return 401, {"error": str(error.reason), "message": message}
+        if signed is not None:
+            signed["box"] = box
         box._touch(now)
         decoded, message = intake_rules.decode_body(body)
         if message is not None:
@@ -201,6 +225,7 @@ class FacilityBoxEvent(models.Model):
                 timestamp,
                 message,
                 now=now,
+                authenticated=True,
             )
             return 400, {"error": str(BatchError.MALFORMED_JSON), "message": message}
         return self._take_batch(
@@ -239,12 +264,16 @@ class FacilityBoxEvent(models.Model):
                     timestamp,
                     str(error),
                     now=now,
+                    authenticated=True,
                 )
             return 400, {"error": str(error.code), "message": str(error)}
         items = decoded.get("events") if isinstance(decoded, dict) else decoded
+        # what PostgreSQL would refuse is rejected before the insert: the insert cannot fail on
+        # what a box sent (a failed statement would roll the whole batch back, for ever)
         verdicts = [
-            (index, None, IntakeReason.BAD_TEXT)
-            if event is not None and intake_rules.unstorable(items[index])
+            (index, None, unstorable)
+            if event is not None
+            and (unstorable := intake_rules.unstorable_reason(items[index])) is not None
             else (index, event, reason)
             for index, event, reason in verdicts
         ]
@@ -273,6 +302,7 @@ class FacilityBoxEvent(models.Model):
                     event_uid=event_id or claimed[index],
                     kind=QuarantineKind.EVENT,
                     now=now,
+                    authenticated=True,
                 )
         if inserted:
             self._rebuild_sessions(box, now)
@@ -311,17 +341,28 @@ class FacilityBoxEvent(models.Model):
             )
             for event, raw in sorted(events, key=lambda pair: pair[0].id)
         ]
-        inserted = self.env.cr.execute_values(
-            """INSERT INTO facility_box_event (box_id, instrument_id, uid, event_type, ts, card,
-                   login, user_id, snapshot, payload, raw, received_at, channel, create_uid,
-                   create_date, write_uid, write_date)
-               VALUES %s ON CONFLICT (box_id, uid) DO NOTHING RETURNING uid""",
-            rows,
-            template="(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s::jsonb, %s, %s, %s, %s, "
-            "%s, %s)",
-            page_size=len(rows),
-            fetch=True,
+        cr = self.env.cr
+        values = SQL(", ").join(
+            SQL(
+                "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s::jsonb, %s, %s, %s, %s, %s, "
+                "%s)",
+                *row,
+            )
+            for row in rows
         )
+        # not logged when it fails ("bad query: ..." would print every card and login of the
+        # batch); the rows were checked to be storable (``unstorable_reason``) beforehand
+        cr.execute(
+            SQL(
+                "INSERT INTO facility_box_event (box_id, instrument_id, uid, event_type, ts, card, "
+                "login, user_id, snapshot, payload, raw, received_at, channel, create_uid, "
+                "create_date, write_uid, write_date) VALUES %s "
+                "ON CONFLICT (box_id, uid) DO NOTHING RETURNING uid",
+                values,
+            ),
+            log_exceptions=False,
+        )
+        inserted = cr.fetchall()
         self.invalidate_model()
         return {row[0] for row in inserted}
 
@@ -380,7 +421,7 @@ class FacilityBoxEvent(models.Model):
     @api.model
     def _box_named(self, serial):
         """The box a request names by its serial, authenticated or not (to file it with)."""
-        if not isinstance(serial, str) or not serial or len(serial) > 128:
+        if not box_rules.serial_ok(serial):
             return self.env["facility.box"]
         return (
             self.env["facility.box"]

@@ -10,6 +10,14 @@ intake knows:
 * ``unstorable(value)``: an event whose strings (keys included) hold a NUL character or a lone
   surrogate cannot be stored in PostgreSQL (``text`` and ``jsonb`` refuse both); it is rejected
   with ``bad_text`` and kept in the quarantine with those characters escaped (``storable_text``).
+  ``non_finite(value)``: standard JSON may write a number no float holds (``1e400``): Python reads
+  it as infinity, which ``jsonb`` refuses; such an event is rejected with ``bad_payload``
+  (``unstorable_reason`` gives the reason of either). The intake checks both *before* its insert,
+  so that the insert cannot fail on what a box sent (nor log it).
+* ``kept_body``: what the quarantine keeps of a refused body. A body refused before its box was
+  authenticated (401, 413, a malformed MQTT payload...) could come from anyone: only its first
+  ``UNAUTHENTICATED_KEEP_BYTES`` (16 KiB) are kept, with its size and SHA-256; an authenticated
+  box's body is kept whole.
 * ``classify`` gives each event of a batch its outcome from what the insert reported: the first
   valid occurrence of an id that the insert took is ``accepted``; an id already stored (by an
   earlier batch, a concurrent one, or earlier in this batch) is a ``duplicate`` when it is the same
@@ -23,14 +31,20 @@ Standard library only, no Odoo import.
 
 import hashlib
 import json
+import math
 from datetime import UTC
 from enum import StrEnum
 
-from .codes import EventOutcome
+from .codes import EventOutcome, RejectReason
 from .events import MAX_ID
 
 MAX_BODY_BYTES = 1024 * 1024  # a batch of 500 events of 2 KB each still fits
 MAX_DEPTH = 64  # nesting of a body: more is not a box's batch
+# what the quarantine keeps of a body refused before its box was authenticated (anyone may send
+# one): its start, its size and its hash; an authenticated box's refused body is kept whole
+UNAUTHENTICATED_KEEP_BYTES = 16 * 1024
+# what a box (and a log reader) is told of a failure of the server (HTTP 500 ``internal``)
+INTERNAL_MESSAGE = "the server could not take the request; send it again later"
 
 
 class IntakeReason(StrEnum):
@@ -112,6 +126,42 @@ def unstorable(value):
         elif isinstance(item, list):
             stack.extend(item)
     return False
+
+
+def non_finite(value):
+    """Whether ``value`` holds a float that is not finite (infinity or NaN): what JSON's
+    ``1e400`` becomes in Python, and what PostgreSQL's ``jsonb`` cannot store."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, float):
+            if not math.isfinite(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def unstorable_reason(value):
+    """Why an event (its raw object) cannot be stored as it is: ``bad_text`` (a NUL or a lone
+    surrogate in a string), ``bad_payload`` (a number out of a float's range, anywhere in the
+    event), else None."""
+    if unstorable(value):
+        return IntakeReason.BAD_TEXT
+    if non_finite(value):
+        return RejectReason.BAD_PAYLOAD
+    return None
+
+
+def kept_body(body, authenticated):
+    """``(bytes to keep, size, sha256 hex)`` of a refused body: the whole body of an
+    authenticated box, else its first ``UNAUTHENTICATED_KEEP_BYTES``; the size and the hash are
+    always those of the whole body (a body sent again is counted, however long)."""
+    body = bytes(body)
+    kept = body if authenticated else body[:UNAUTHENTICATED_KEEP_BYTES]
+    return kept, len(body), body_hash(body)
 
 
 def storable_text(text):

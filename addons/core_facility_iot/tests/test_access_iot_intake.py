@@ -127,6 +127,7 @@ class TestAccessIotIntake(AccessMatrixCase):
             "malformed_json",
             json.dumps([event("ACL-SPIRIT-2", "pc_logout", NOW)]).encode(),
             "1",
+            authenticated=True,
         )
         cls.quarantine_replayed = Quarantine.browse(replayed_id)
         cls.quarantine_replayed._replay(NOW)

@@ -2,6 +2,7 @@
 order tolerance, every bad-input class with its status and its quarantine record, the replay
 window, server failures and the log line."""
 
+import hashlib
 import json
 import logging
 from unittest.mock import patch
@@ -12,11 +13,12 @@ from odoo.tools import mute_logger
 from ..rules import signing
 from ..rules.codes import Channel, QuarantineState
 from ..rules.events import MAX_BATCH
-from ..rules.intake import MAX_BODY_BYTES
-from .common import NOW, SECRET, IotCase, epoch, event
+from ..rules.intake import INTERNAL_MESSAGE, MAX_BODY_BYTES, UNAUTHENTICATED_KEEP_BYTES
+from .common import NOW, SECRET, IotCase, epoch, event, iso
 
 LOGGER = "odoo.addons.core_facility_iot.models.facility_box_event"
 # levels as numbers: Odoo names its level 25 "INFO" too, so assertLogs(..., "INFO") means 25
+RULES = "odoo.addons.core_facility_iot.rules.intake"
 SESSIONS = "odoo.addons.core_facility_iot.models.facility_usage_session.FacilityUsageSession"
 
 
@@ -269,8 +271,11 @@ class TestIntakeRefusals(IntakeCase):
         self.assertEqual((status, answer["error"]), (413, "too_large"))
         record = self.kept(reason="too_large")
         self.assertEqual((record.status_code, record.box_id), (413, self.box))
-        self.assertEqual(len(record.original_body), MAX_BODY_BYTES)  # the first MiB is kept
-        self.assertIn("the first 1048576 bytes are kept", record.detail)
+        # refused before the signature was checked: its start, its size and its hash are kept
+        self.assertFalse(record.authenticated)
+        self.assertEqual(len(record.original_body), UNAUTHENTICATED_KEEP_BYTES)
+        self.assertEqual((record.body_size, record.body_truncated), (len(body), True))
+        self.assertEqual(record.body_hash, hashlib.sha256(body).hexdigest())
         self.assertFalse(self.stored())
         # 1 MiB exactly is read
         status, answer = self.post(b" " * (MAX_BODY_BYTES - 2) + b"[]")
@@ -385,8 +390,7 @@ class TestIntakeRefusals(IntakeCase):
                 500,
                 {
                     "error": "internal",
-                    "message": "the server could not take the request; it is kept, send it "
-                    "again later",
+                    "message": "the server could not take the request; send it again later",
                 },
             ),
         )
@@ -394,6 +398,7 @@ class TestIntakeRefusals(IntakeCase):
         record = self.kept(reason="internal")
         self.assertEqual((record.status_code, record.box_id), (500, self.box))
         self.assertEqual(record.original_body, body.decode())
+        self.assertTrue(record.authenticated)  # it failed after the signature was checked
         self.assertFalse(self.stored())
         # sent again once the server is mended: taken
         self.assertEqual(self.post(body)[1]["accepted"], 3)
@@ -415,3 +420,89 @@ class TestIntakeRefusals(IntakeCase):
         )
         self.assertEqual(status, 401)
         self.assertEqual(self.kept(serial="['not', 'a', 'serial']").reason, "unknown_box")
+
+    # -- review finding 3: numbers PostgreSQL cannot store ----------------------------------------
+
+    def inf_body(self, prefix="inf"):
+        """A batch whose first and third events hold numbers beyond a float (standard JSON)."""
+        ts = iso(self.minutes(NOW, -5))
+        return (
+            f'[{{"id": "{prefix}-1", "type": "power_on", "ts": "{ts}", "card": "04A1B2C3", '
+            f'"payload": {{"watts": 1e400}}}}, '
+            f'{{"id": "{prefix}-2", "type": "heartbeat", "ts": "{ts}"}}, '
+            f'{{"id": "{prefix}-3", "type": "heartbeat", "ts": "{ts}", "firmware_x": -1e999}}]'
+        ).encode()
+
+    def test_a_number_beyond_a_float_rejects_its_event_not_the_batch(self):
+        body = self.inf_body()
+        with self.assertNoLogs("odoo.sql_db", logging.ERROR):
+            status, answer = self.post(body)
+        self.assertEqual(status, 200, answer)
+        self.assertEqual(
+            self.outcomes(answer),
+            [
+                ("inf-1", "rejected", "bad_payload"),
+                ("inf-2", "accepted", None),
+                ("inf-3", "rejected", "bad_payload"),
+            ],
+        )
+        self.assertEqual(self.stored().mapped("uid"), ["inf-2"])
+        kept = self.kept(reason="bad_payload")
+        self.assertEqual(sorted(kept.mapped("event_uid")), ["inf-1", "inf-3"])
+        self.assertTrue(all(kept.mapped("authenticated")))
+        # sent again: the same answer, never a 500
+        status, answer = self.post(body)
+        self.assertEqual((status, answer["duplicate"], answer["rejected"]), (200, 1, 2))
+
+    def test_a_failing_insert_logs_neither_the_body_nor_its_cards(self):
+        """Should a row still reach PostgreSQL unstorable, the failed statement is not logged
+        (Odoo's "bad query" line would print every card and login of the batch)."""
+        body = self.inf_body("leak")
+        with (
+            patch(f"{RULES}.unstorable_reason", return_value=None),
+            self.assertLogs(level=logging.INFO) as logs,
+        ):
+            status, answer = self.post(body)
+        self.assertEqual((status, answer["message"]), (500, INTERNAL_MESSAGE))
+        shown = "\n".join(logs.output)
+        self.assertIn("the intake failed on a request of box 'SPIRIT-BOX-1'", shown)
+        for secret in ("04A1B2C3", "leak-1", "Infinity", "bad query"):
+            self.assertNotIn(secret, shown)
+
+    # -- review finding 4: what is kept of a body refused before authentication -----------------
+
+    def big_body(self, size=100_000):
+        events = [event("big-1", "heartbeat", NOW, payload={"f": "x" * 1000})] * (size // 1000)
+        return json.dumps(events).encode()
+
+    def test_an_unauthenticated_body_keeps_its_start_size_and_hash(self):
+        body = self.big_body()
+        for serial in ("SPIRIT-BOX-1", "NO-SUCH-BOX"):
+            for _attempt in range(2):
+                status, _answer = self.post(body, serial=serial, signature="0" * 64)
+                self.assertEqual(status, 401)
+        records = self.kept()
+        self.assertEqual(len(records), 2)  # one per serial and reason, counted
+        for record in records:
+            self.assertEqual(record.repeat_count, 2)
+            self.assertFalse(record.authenticated)
+            self.assertEqual(len(record.body), UNAUTHENTICATED_KEEP_BYTES)
+            self.assertEqual(len(record.original_body), UNAUTHENTICATED_KEEP_BYTES)
+            self.assertEqual(record.body_size, len(body))
+            self.assertTrue(record.body_truncated)
+            self.assertEqual(record.body_hash, hashlib.sha256(body).hexdigest())
+        # a small refused body is kept whole, still unauthenticated
+        self.post(b"[]", signature="0" * 64)
+        small = self.kept(reason="bad_signature", body_size=2)
+        self.assertEqual(
+            (small.body, small.body_truncated, small.authenticated), ("[]", False, False)
+        )
+
+    def test_an_authenticated_box_refused_body_is_kept_whole(self):
+        body = self.big_body()[:-1]  # malformed JSON, signed by the box
+        status, _answer = self.post(body)
+        self.assertEqual(status, 400)
+        record = self.kept(reason="malformed_json")
+        self.assertTrue(record.authenticated)
+        self.assertEqual(record.original_body, body.decode())
+        self.assertEqual((record.body_size, record.body_truncated), (len(body), False))

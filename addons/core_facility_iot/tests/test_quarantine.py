@@ -2,16 +2,20 @@
 same intake as the box, discard it; replaying twice is harmless."""
 
 import json
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from ..rules.codes import QuarantineState
 from .common import NOW, event
 from .test_intake import IntakeCase
 
+RULES = "odoo.addons.core_facility_iot.rules.intake"
+EVENTS = "odoo.addons.core_facility_iot.models.facility_box_event"
 NEW, REPLAYED, DISCARDED = QuarantineState.NEW, QuarantineState.REPLAYED, QuarantineState.DISCARDED
 
 
@@ -80,27 +84,81 @@ class TestQuarantine(IntakeCase):
             (rejected.channel, rejected.event_uid, rejected.state), ("replay", "m-2", NEW)
         )
 
-    def test_a_request_of_an_unknown_box_needs_a_box_first(self):
+    def test_a_request_of_an_unknown_box_needs_a_box_chosen_explicitly(self):
         body = json.dumps([event("x-1", "power_on", self.minutes(NOW, -3))]).encode()
         timestamp, signature = self.sign(body, NOW)
         self.Event._receive("SPIRIT-BOX-ONE", timestamp, signature, body, "http", now=NOW)
         record = self.as_director(self.kept(reason="unknown_box"))
-        self.assertFalse(record.box_id)
-        with self.assertRaisesRegex(UserError, "pick the box to replay as first"):
+        self.assertEqual((record.box_id.id, record.authenticated), (False, False))
+        with self.assertRaisesRegex(UserError, "refused before their box was authenticated"):
             record.action_replay()
-        record.box_id = self.box  # the administrator recognises the serial's typo
-        record.action_replay()
+        with self.assertRaisesRegex(UserError, "choose the box you vouch sent it"):
+            record.action_replay_as_box()
+        record.replay_box_id = self.box  # the administrator recognises the serial's typo
+        record.action_replay_as_box()
         self.assertEqual(record.state, REPLAYED)
         self.assertEqual(self.stored().uid, "x-1")
 
-    def test_a_bad_signature_is_replayed_without_checking_it_again(self):
+    def test_a_bad_signature_is_replayed_only_as_a_box_chosen_explicitly(self):
+        """Review finding 6: a body refused 401 may come from anyone; the box its serial names
+        is shown, but replaying it needs that box chosen again, one record at a time."""
         body = json.dumps([event("s-1", "power_off", self.minutes(NOW, -3))]).encode()
         timestamp, _signature = self.sign(body, NOW)
         self.Event._receive("SPIRIT-BOX-1", timestamp, "0" * 64, body, "http", now=NOW)
         record = self.as_director(self.kept(reason="bad_signature"))
-        self.assertEqual(record.box_id, self.box)
-        record.action_replay()
+        self.assertEqual((record.box_id, record.authenticated), (self.box, False))
+        self.assertFalse(record.replay_box_id)
+        with self.assertRaisesRegex(UserError, "refused before their box was authenticated"):
+            record.action_replay()
+        with self.assertRaisesRegex(UserError, "choose the box you vouch sent it"):
+            record.action_replay_as_box()
+        self.assertFalse(self.stored())
+        record.replay_box_id = self.box
+        record.action_replay_as_box()
         self.assertEqual((record.state, self.stored().uid), (REPLAYED, "s-1"))
+        self.assertEqual(self.stored().channel, "replay")
+
+    def test_bulk_replay_skips_unauthenticated_bodies(self):
+        forged = json.dumps([event("u-1", "power_on", self.minutes(NOW, -3))]).encode()
+        timestamp, _signature = self.sign(forged, NOW)
+        self.Event._receive("SPIRIT-BOX-1", timestamp, "0" * 64, forged, "http", now=NOW)
+        self.receive([event("u-2", "pc_logon", self.minutes(NOW, -2))], NOW)
+        records = self.as_director(self.kept())
+        unauthenticated = records.filtered(lambda r: not r.authenticated)
+        self.assertEqual(unauthenticated.reason, "bad_signature")
+        (records - unauthenticated).body = (records - unauthenticated).body.replace(
+            "pc_logon", "pc_login"
+        )
+        unauthenticated.replay_box_id = self.box  # even with a box chosen: not in bulk
+        action = records.action_replay()
+        self.assertEqual(action["params"]["type"], "warning")
+        self.assertIn("1 replayed.", action["params"]["message"])
+        self.assertIn(
+            "1 skipped, refused before their box was authenticated", action["params"]["message"]
+        )
+        self.assertEqual(unauthenticated.state, NEW)
+        self.assertEqual(self.stored().mapped("uid"), ["u-2"])
+        with self.assertRaisesRegex(UserError, "one at a time"):
+            records.action_replay_as_box()
+
+    def test_the_form_asks_before_replaying_an_unauthenticated_body(self):
+        arch = self.Quarantine.with_user(self.director).get_views([(False, "form")])["views"][
+            "form"
+        ]["arch"]
+        buttons = [line for line in arch.split("<button") if 'name="action_replay_as_box"' in line]
+        self.assertTrue(buttons)
+        for button in buttons:
+            self.assertIn('confirm="', button)
+            self.assertIn("authenticated", button)  # shown for unauthenticated bodies only
+
+    def test_a_truncated_body_is_not_replayed_as_received(self):
+        body = json.dumps([event("t-1", "heartbeat", NOW, payload={"f": "x" * 30000})]).encode()
+        self.Event._receive("SPIRIT-BOX-1", "1", "0" * 64, body, "http", now=NOW)
+        record = self.as_director(self.kept(reason="stale_timestamp"))
+        self.assertTrue(record.body_truncated)
+        record.replay_box_id = self.box
+        with self.assertRaisesRegex(UserError, "only the first 16384 bytes of its"):
+            record.action_replay_as_box()
 
     def test_an_event_still_rejected_stays_new(self):
         self.receive([event("f-1", "pc_login", self.minutes(NOW, 600))], NOW)  # future
@@ -175,3 +233,59 @@ class TestQuarantine(IntakeCase):
         ):
             visible = Menu.with_user(user)._visible_menu_ids()
             self.assertEqual({m for m in (quarantine, events) if m.id in visible}, expected)
+
+    # -- review finding 14: a body refused again after its record was closed --------------------
+
+    def test_a_body_refused_again_after_a_replay_or_a_discard_is_a_new_record(self):
+        batch = [event("k-1", "pc_logon", self.minutes(NOW, -5))]
+        self.receive(batch, NOW)
+        first = self.as_director(self.kept(reason="unknown_type"))
+        first.body = first.body.replace("pc_logon", "pc_login")
+        first.action_replay()
+        self.assertEqual(first.state, REPLAYED)
+        # the box's old firmware sends the same wrong event again (another id, same type error)
+        self.receive(batch, NOW)
+        records = self.kept(reason="unknown_type")
+        self.assertEqual(len(records), 2)
+        second = records - first
+        self.assertEqual((second.state, second.repeat_count), (NEW, 1))
+        self.assertEqual(first.repeat_count, 1)  # the closed record is history
+        # while new, it counts; discarded, the next one is new again
+        self.receive(batch, NOW)
+        self.assertEqual(second.repeat_count, 2)
+        self.as_director(second).action_discard()
+        self.receive(batch, NOW)
+        self.assertEqual(len(self.kept(reason="unknown_type")), 3)
+
+    # -- review finding 3: a replay the server fails on ---------------------------------------
+
+    def test_a_number_beyond_a_float_in_a_replay_is_still_refused_not_a_crash(self):
+        self.receive([event("n-1", "pc_logon", self.minutes(NOW, -5))], NOW)
+        record = self.as_director(self.kept(reason="unknown_type"))
+        record.body = record.body.replace('"pc_logon"', '"pc_login", "payload": {"w": 1e400}')
+        action = record.action_replay()
+        self.assertIn("still refused", action["params"]["message"])
+        self.assertEqual(record.state, NEW)
+        self.assertEqual(json.loads(record.replay_result)["results"][0]["reason"], "bad_payload")
+        self.assertFalse(self.stored())
+
+    def test_a_replay_the_database_refuses_is_a_clear_error_and_nothing_is_stored(self):
+        batch = [event(f"d-{n}", "pc_logon", self.minutes(NOW, -n)) for n in (1, 2)]
+        self.receive(batch, NOW)
+        records = self.as_director(self.kept(reason="unknown_type"))
+        for record in records:
+            record.body = record.body.replace('"pc_logon"', '"pc_login", "payload": {"w": 1e400}')
+        # the intake's check bypassed: PostgreSQL itself refuses the row
+        with patch(f"{RULES}.unstorable_reason", return_value=None), mute_logger(EVENTS):
+            with self.assertRaisesRegex(
+                UserError, r"could not be replayed: the server could not store this body's events"
+            ):
+                records[0].action_replay()
+            action = records.action_replay()
+        self.assertIn("2 failed on the server", action["params"]["message"])
+        for record in records:
+            self.assertEqual((record.state, record.replay_status), (NEW, 500))
+            answer = json.loads(record.replay_result)
+            self.assertEqual(answer["error"], "internal")
+            self.assertIn("invalid input syntax for type json", answer["message"])
+        self.assertFalse(self.stored())
