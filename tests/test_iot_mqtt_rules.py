@@ -85,3 +85,16 @@ def test_header_lines_at_their_limits_are_taken():
         timestamp,
         signature,
     )
+
+
+def test_an_answer_names_its_message_by_the_start_of_its_signature():
+    signature = "ab" * 32
+    assert r.ack_ref(signature) == signature[: r.REF_LENGTH]
+    assert len(r.ack_ref(signature)) == 16
+
+
+def test_a_stale_answer_is_signed_again_and_resent():
+    assert r.resend_stale(401, {"error": "stale_timestamp", "message": "..."})
+    assert not r.resend_stale(401, {"error": "bad_signature"})
+    assert not r.resend_stale(200, {"accepted": 1})
+    assert not r.resend_stale(401, None)

@@ -11,14 +11,23 @@ A box publishes a batch of events (QoS 1) on ``facility/<serial>/events`` and re
 an HTTP post would carry (it may itself hold line breaks: only the first two line breaks
 separate). A ``\\r`` before each of the two line breaks is tolerated. The answer published on the
 ack topic is the HTTP answer with its status: ``{"status": 200, "box": ..., "results": [...],
-"accepted": 1, "duplicate": 0, "rejected": 0}`` or ``{"status": 401, "error": ..., "message":
-...}``. A payload without its two header lines is answered ``{"status": 400, "error":
-"malformed_payload", ...}`` and kept in the quarantine like any refused body.
+"accepted": 1, "duplicate": 0, "rejected": 0, "ref": ...}`` or ``{"status": 401, "error": ...,
+"message": ..., "ref": ...}``; ``ref`` (``ack_ref``) is the first 16 characters of the signature
+of the message answered: a box tells by it which of its messages an answer is for. A payload
+without its two header lines is answered ``{"status": 400, "error": "malformed_payload", ...}``
+(no ``ref``) and kept in the quarantine like any refused body.
+
+``resend_stale(status, answer)``: a message answered 401 ``stale_timestamp`` waited longer than
+the replay window (in the box's queue, or in the broker while the bridge was down): the box
+signs the same batch again with a fresh timestamp and publishes it again. Its events keep their
+ids, so those taken meanwhile are answered ``duplicate``.
 
 Plain functions, standard library only, no Odoo import.
 """
 
 import re
+
+from .codes import AuthReason
 
 TOPIC_PREFIX = "facility"
 EVENTS = "events"
@@ -29,6 +38,7 @@ ACK_FILTER = f"{TOPIC_PREFIX}/+/{ACK}"
 # the answer's error code for a payload that is not "<timestamp>\n<signature>\n<body>"
 MALFORMED_PAYLOAD = "malformed_payload"
 
+REF_LENGTH = 16  # characters of the signature echoed in an answer as its "ref"
 MAX_TIMESTAMP = 32
 MAX_SIGNATURE = 128
 _HEADER = re.compile(rb"[\x21-\x7e]+")  # printable ASCII, no space
@@ -56,6 +66,20 @@ def topic_serial(topic, kind=EVENTS):
     if len(parts) != 3 or parts[0] != TOPIC_PREFIX or parts[2] != kind:
         return None
     return parts[1] if _SERIAL.fullmatch(parts[1]) else None
+
+
+def ack_ref(signature):
+    """What an answer echoes of the message it answers: the start of its signature."""
+    return str(signature)[:REF_LENGTH]
+
+
+def resend_stale(status, answer):
+    """Whether a box signs its batch again and re-sends it: answered 401 ``stale_timestamp``."""
+    return (
+        status == 401
+        and isinstance(answer, dict)
+        and answer.get("error") == AuthReason.STALE_TIMESTAMP
+    )
 
 
 def encode_payload(timestamp, signature, body):

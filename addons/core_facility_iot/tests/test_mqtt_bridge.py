@@ -8,6 +8,7 @@ CI (``CI`` set, as in ``scripts/_common.sh``), where that is a failure."""
 
 import contextlib
 import json
+import logging
 import os
 import shutil
 import signal
@@ -16,16 +17,22 @@ import subprocess
 import tempfile
 import threading
 import time
+import types
 import uuid
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
+from ..controllers import main as http_controller
 from ..rules import mqtt as mqtt_rules
 from ..rules import signing
 from ..rules.codes import AuthReason, BatchError, Channel, EventOutcome
+from ..rules.intake import INTERNAL_MESSAGE
 from ..tools import bridge as mqtt_bridge
+from ..tools import sim
 from ..tools.mqtt_client import MqttClient
 from .common import SECRET, IotCase, event
 
@@ -433,3 +440,102 @@ class TestMqttBrokerRestart(MqttCase):
         events = self.stored()
         self.assertEqual(len(events), before + after)
         self.assertEqual(set(events.mapped("uid")), expected)
+
+
+class _Client:
+    """What the bridge's on_message needs of a client: acknowledgements and publications."""
+
+    def __init__(self):
+        self.acked, self.published = [], []
+
+    def ack(self, message):
+        self.acked.append(message)
+
+    def publish(self, topic, payload, qos=0):
+        self.published.append((topic, json.loads(payload)))
+
+
+@tagged("post_install", "-at_install")
+class TestBridgeHandler(MqttCase):
+    """The bridge's handler without a broker (the message as the client hands it over)."""
+
+    def message(self, topic, payload):
+        return types.SimpleNamespace(topic=topic, payload=payload, truncated=0, dup=False)
+
+    def test_a_stale_message_is_answered_401_and_the_box_resends_it_signed_again(self):
+        """Review finding 8: a message that waited in the broker longer than the replay window
+        (the bridge was down) is answered 401 stale_timestamp, its answer names it by ``ref``,
+        and the box (here the simulator's logic) signs it again: accepted."""
+        bridge = mqtt_bridge.Bridge(self.transact)
+        send = sim.Send(self.serial, fields.Datetime.now(), tuple(self.batch("st", 3)))
+        outbox = sim.Outbox()
+        queued_at = time.time() - signing.DEFAULT_WINDOW_S - 600  # the bridge was down 15 min
+        timestamp, signature, body = sim.signed_request(send, self.key, queued_at)
+        outbox.sent(send, signature)
+        topic = mqtt_rules.events_topic(self.serial)
+        _serial, status, answer = bridge.handle(
+            topic, mqtt_rules.encode_payload(timestamp, signature, body)
+        )
+        self.assertEqual((status, answer["error"]), (401, AuthReason.STALE_TIMESTAMP))
+        self.assertEqual(answer["ref"], signature[:16])
+        self.assertFalse(self.stored())
+        again, resends = outbox.answered(status, answer)
+        self.assertEqual((again, resends), (send, 1))
+        timestamp, signature, body = sim.signed_request(again, self.key, time.time())
+        _serial, status, answer = bridge.handle(
+            topic, mqtt_rules.encode_payload(timestamp, signature, body)
+        )
+        self.assertEqual((status, answer["accepted"], answer["ref"]), (200, 3, signature[:16]))
+        self.assertIsNone(outbox.answered(status, answer))
+        self.assertEqual(len(self.stored()), 3)
+
+    def test_a_serial_no_box_can_have_is_kept_but_neither_answered_nor_logged_raw(self):
+        """Review finding 20: a line break in the topic's serial reaches neither the log nor
+        an ack topic."""
+        bridge = mqtt_bridge.Bridge(self.transact)
+        client = _Client()
+        topic = "facility/FAKE\nINFO forged line/events"
+        with self.assertLogs(mqtt_bridge._logger.name, logging.INFO) as logs:
+            bridge.on_message(client, self.message(topic, self.payload(self.batch("z", 1))))
+        self.assertEqual(len(client.acked), 1)  # taken: not delivered again
+        self.assertEqual(client.published, [])
+        self.assertNotIn("\n", "".join(logs.output))
+        self.assertIn(repr("FAKE\nINFO forged line"), logs.output[0])
+        kept = self.env["facility.box.quarantine"].search(
+            [("serial", "=", "FAKE\nINFO forged line")]
+        )
+        self.assertEqual((kept.reason, kept.authenticated), (AuthReason.UNKNOWN_BOX, False))
+        # a good serial is answered on its ack topic, with the message's ref
+        payload = self.payload(self.batch("y", 1))
+        bridge.on_message(client, self.message(mqtt_rules.events_topic(self.serial), payload))
+        ((ack_topic, answer),) = client.published
+        self.assertEqual(ack_topic, mqtt_rules.ack_topic(self.serial))
+        self.assertEqual(
+            (answer["status"], answer["ref"]), (200, payload.split(b"\n")[1][:16].decode())
+        )
+
+    def test_refusals_before_the_intake_use_its_box_lookup_and_messages(self):
+        """Review finding 17: the bridge files a refused message with the intake's own box
+        lookup, and a server failure reads the same over HTTP and MQTT."""
+        bridge = mqtt_bridge.Bridge(self.transact)
+        topic = mqtt_rules.events_topic(self.serial)
+        with patch.object(
+            type(self.env["facility.box.event"]),
+            "_box_named",
+            autospec=True,
+            side_effect=lambda model, serial: model.env["facility.box"].browse(self.mqtt_box.id),
+        ) as lookup:
+            _serial, status, _answer = bridge.handle(topic, b"no header lines")
+        self.assertEqual(status, 400)
+        lookup.assert_called_once()
+        kept = self.env["facility.box.quarantine"].search([("serial", "=", self.serial)])
+        self.assertEqual((kept.box_id, kept.authenticated), (self.mqtt_box, False))
+        self.assertEqual(http_controller.INTERNAL["message"], INTERNAL_MESSAGE)
+        with (
+            patch.object(
+                type(self.env["facility.box.event"]), "_take_batch", side_effect=RuntimeError
+            ),
+            mute_logger("odoo.addons.core_facility_iot.models.facility_box_event"),
+        ):
+            _serial, status, answer = bridge.handle(topic, self.payload(self.batch("w", 1)))
+        self.assertEqual((status, answer["message"]), (500, INTERNAL_MESSAGE))

@@ -10,7 +10,16 @@ Delivery is *at least once*, and the intake makes it *exactly once* in the store
 2. each message is taken in its own transaction, committed, and only **then** acknowledged
    (PUBACK): a crash in between makes the broker deliver the message again, and the intake's
    unique key (box, event id) answers the events of the second delivery ``duplicate``;
-3. the answer ``{"status": N, ...}`` is published afterwards on the ack topic at QoS 1.
+3. the answer ``{"status": N, ...}`` is published afterwards on the ack topic at QoS 1, with
+   ``"ref"``: the first 16 characters of the signature of the message it answers, so that a box
+   knows which of its messages it answers (MQTT has no request and response). A box answered
+   401 ``stale_timestamp`` (its message waited in the broker longer than the replay window, e.g.
+   while the bridge was down) signs that batch again with a fresh timestamp and publishes it
+   again; its events keep their ids, so whatever was taken meanwhile is answered ``duplicate``.
+
+A topic whose serial no box can have (``rules.boxes.serial_ok``: a line break, a space...) is
+still taken (the intake answers ``unknown_box`` and keeps the body), but nothing is published on
+its ack topic and the log shows the serial quoted (``%r``).
 
 A payload without its two header lines (``rules.mqtt``) is answered 400 ``malformed_payload``, a
 message larger than the client reads whole (4 MB; the intake itself takes 1 MB) 413
@@ -31,6 +40,7 @@ import logging
 from odoo import SUPERUSER_ID, api
 from odoo.service.model import retrying
 
+from ..rules import boxes as box_rules
 from ..rules import mqtt as mqtt_rules
 from ..rules.codes import BatchError, Channel
 from .mqtt_client import ConnectionLost, MqttClient, MqttError
@@ -58,17 +68,13 @@ def registry_transact(registry):
     return transact
 
 
-def quarantine(env, serial, status, reason, body, detail):
+def quarantine(env, serial, status, reason, body, detail, size=None):
     """Keep a message the intake never saw (its payload is not a signed batch, or too large
-    to read whole) in the intake's quarantine, with the box its topic names, if there is one."""
-    box = (
-        env["facility.box"]
-        .sudo()
-        .with_context(active_test=False)
-        .search([("serial", "=", serial)], limit=1)
-    )
+    to read whole) in the intake's quarantine, with the box its topic names, if there is one
+    (the intake's own lookup, ``facility.box.event._box_named``). Not authenticated: only its
+    start, size and hash are kept."""
     env["facility.box.quarantine"].sudo()._keep(
-        box, serial, Channel.MQTT, status, reason, body, None, detail
+        None, serial, Channel.MQTT, status, reason, body, None, detail, size=size
     )
 
 
@@ -92,7 +98,9 @@ class Bridge:
         if truncated:
             message = f"the message has {truncated} bytes, more than the bridge takes"
             self._run(
-                lambda env: quarantine(env, serial, 413, BatchError.TOO_LARGE, payload, message)
+                lambda env: quarantine(
+                    env, serial, 413, BatchError.TOO_LARGE, payload, message, size=truncated
+                )
             )
             return serial, 413, {"error": BatchError.TOO_LARGE, "message": message}
         try:
@@ -111,7 +119,7 @@ class Bridge:
                 ._receive(serial, timestamp, signature, body, Channel.MQTT)
             )
         )
-        return serial, status, answer
+        return serial, status, {**answer, "ref": mqtt_rules.ack_ref(signature)}
 
     def _run(self, work):
         try:
@@ -136,12 +144,14 @@ class Bridge:
         elif status != 200:
             self.stats["refused"] += 1
         self.logger.info(
-            "MQTT %s: %s%s%s",
+            "MQTT %r: %s%s%s",
             serial,
             status,
             " (redelivered)" if message.dup else "",
             _summary(answer),
         )
+        if not box_rules.serial_ok(serial):
+            return  # no box has this serial: nothing to answer on its (odd) ack topic
         reply = json.dumps({"status": status, **answer}, ensure_ascii=False).encode()
         client.publish(mqtt_rules.ack_topic(serial), reply, qos=1)
 

@@ -23,6 +23,7 @@ import json
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
+from ..rules import mqtt as mqtt_rules
 from ..rules import signing
 from ..rules.events import MAX_BATCH
 
@@ -318,6 +319,41 @@ def signed_request(send, key, now_epoch):
     return timestamp, signature, body
 
 
+class Outbox:
+    """The messages a box sent and has no answer for yet, by their ``ref`` (the start of their
+    signature, which the MQTT bridge echoes in its answer): when one is answered 401
+    ``stale_timestamp`` (it waited in the broker longer than the replay window), the box signs
+    the same batch again with a fresh timestamp and sends it again (its events keep their ids:
+    whatever was taken meanwhile is answered duplicate). A corrupted copy the simulator sent on
+    purpose is never sent again."""
+
+    def __init__(self, max_resends=3):
+        self.pending = {}  # ref -> (send, times re-signed so far)
+        self.max_resends = max_resends
+
+    def sent(self, send, signature, resends=0):
+        self.pending[mqtt_rules.ack_ref(signature)] = (send, resends)
+
+    def answered(self, status, answer):
+        """``(send, resends)`` to sign and send again for this answer, else None (the answer
+        closes its message, or names none)."""
+        ref = answer.get("ref") if isinstance(answer, dict) else None
+        send, resends = self.pending.pop(ref, (None, 0))
+        if send is None or not resend(send, status, answer) or resends >= self.max_resends:
+            return None
+        return send, resends + 1
+
+    def __len__(self):
+        return len(self.pending)
+
+
+def resend(send, status, answer):
+    """Whether a box signs ``send`` again and re-sends it after this answer: 401
+    ``stale_timestamp`` (``rules.mqtt.resend_stale``), unless the simulator corrupted it on
+    purpose."""
+    return send.corruption is None and mqtt_rules.resend_stale(status, answer)
+
+
 class Tally:
     """What the boxes were told: counts by status and outcome, and the ids delivered (accepted
     or duplicate: stored) per box."""
@@ -337,6 +373,8 @@ class Tally:
         """Count one answer (``status`` None: the request never got one)."""
         self.add("requests")
         self.add("sent_events", events)
+        if mqtt_rules.resend_stale(status, answer):
+            self.add("stale_answers")
         if status is None:
             self.add("network_errors")
             return
@@ -353,7 +391,7 @@ class Tally:
         """``name=value`` lines of the summary."""
         keys = ["requests", "sent_events", "accepted", "duplicate", "rejected"]
         keys += sorted(k for k in self.counts if k.startswith("status_"))
-        keys += ["network_errors"]
+        keys += ["stale_answers", "resigned", "network_errors"]
         out = [f"{key}={self.counts.get(key, 0)}" for key in keys]
         stored = len(self.planned & self.delivered)
         out.append(f"planned_events={len(self.planned)}")
