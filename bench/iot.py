@@ -24,8 +24,11 @@ unique key. It prints ``name=value`` lines:
   front of the two workers included);
 * ``intake_events_per_s_per_worker``;
 * ``sql_events_per_s``: the floor; ``ratio``: intake over floor (target >= 0.10);
-* ``lost``: events the intake answered *accepted* that are not in the table; ``duplicated``:
-  rows beyond one per (box, event id). Both must be 0.
+* ``sent``: distinct events the boxes sent (whether their request got an answer or not);
+  ``stored``: how many of them are in the table after the run;
+* ``lost``: events sent that are not in the table (``sent - stored``); ``duplicated``: events
+  answered *accepted* more than once (each delivery beyond the first) plus rows beyond one per
+  (box, event id). Both must be 0.
 
 PostgreSQL is reached through PGHOST, PGPORT, PGUSER, PGPASSWORD (default 127.0.0.1:5432).
 """
@@ -131,15 +134,18 @@ def post_once(url, serial, key, body, timeout):
 
 def run_boxes(url, boxes, batch, deadline, base, first_seq=0):
     """One client process: a thread per box, posting batch after batch until ``deadline``
-    (epoch seconds). Returns latencies (ms), counts, and each box's accepted event numbers."""
-    results = {"latency_ms": [], "counts": {}, "accepted": {}, "ended": 0.0}
+    (epoch seconds). Returns latencies (ms), counts, and per box the ranges of event numbers
+    it sent (``(first, count)``, answered or not) and the event numbers answered accepted
+    (an event accepted twice appears twice)."""
+    results = {"latency_ms": [], "counts": {}, "accepted": {}, "sent": {}, "ended": 0.0}
     lock = threading.Lock()
 
     def one_box(index, serial, key):
-        seq, latencies, counts, accepted = first_seq, [], {}, []
+        seq, latencies, counts, accepted, sent = first_seq, [], {}, [], []
         while time.time() < deadline:
             events = box_events(index, seq, batch, base)
             body = json.dumps(events, separators=(",", ":")).encode()
+            sent.append((seq, batch))
             started = time.perf_counter()
             status, answer, tries = post(url, serial, key, body)
             latencies.append((time.perf_counter() - started) * 1000)
@@ -161,6 +167,7 @@ def run_boxes(url, boxes, batch, deadline, base, first_seq=0):
             for name, value in counts.items():
                 results["counts"][name] = results["counts"].get(name, 0) + value
             results["accepted"][serial] = accepted
+            results["sent"][serial] = sent
             results["ended"] = max(results["ended"], time.time())
 
     threads = [
@@ -391,27 +398,43 @@ def measure_intake(port, boxes, args, base):
     for result in results:
         for name, value in result["counts"].items():
             counts[name] = counts.get(name, 0) + value
-    accepted = {}
+    accepted, sent = {}, {}
     for result in results:
         accepted.update(result["accepted"])
-    return latencies, counts, accepted, ended - started
+        sent.update(result["sent"])
+    return latencies, counts, accepted, sent, ended - started
 
 
-def count_store(registry, boxes, accepted):
-    """(lost, duplicated, stored) after the run."""
+def tally_store(sent, accepted, stored, rows):
+    """``(sent, stored, lost, duplicated)`` of a run from what the boxes sent and were told and
+    what the table holds. ``sent``: {serial: [(first number, count), ...]} of every request
+    (answered or not); ``accepted``: {serial: [number answered accepted, ...]}; ``stored``: the
+    set of (serial, uid) in the table; ``rows``: its row count. Lost: sent, not stored.
+    Duplicated: each *accepted* answer beyond the first for one event, plus the rows beyond
+    one per (box, uid)."""
+    ids = {
+        (serial, f"{number:09d}")
+        for serial, ranges in sent.items()
+        for first, count in ranges
+        for number in range(first, first + count)
+    }
+    kept = ids & stored
+    answers = {}
+    for serial, numbers in accepted.items():
+        for number in numbers:
+            answers[serial, number] = answers.get((serial, number), 0) + 1
+    duplicated = sum(times - 1 for times in answers.values()) + rows - len(stored)
+    return len(ids), len(kept), len(ids) - len(kept), duplicated
+
+
+def count_store(registry, boxes, accepted, sent):
+    """``(sent, stored, lost, duplicated)`` after the run (see ``tally_store``)."""
     serial_of = {box_id: serial for box_id, _i, serial, _k in boxes}
     with registry.cursor() as cr:
-        cr.execute("SELECT count(*), count(DISTINCT (box_id, uid)) FROM facility_box_event")
-        total, distinct = cr.fetchone()
         cr.execute("SELECT box_id, uid FROM facility_box_event")
-        stored = {(serial_of.get(box_id), uid) for box_id, uid in cr.fetchall()}
-    lost = sum(
-        1
-        for serial, numbers in accepted.items()
-        for number in numbers
-        if (serial, f"{number:09d}") not in stored
-    )
-    return lost, total - distinct, total
+        rows = cr.fetchall()
+    stored = {(serial_of.get(box_id), uid) for box_id, uid in rows}
+    return tally_store(sent, accepted, stored, len(rows))
 
 
 def measure_floor(dsn, boxes, args, base):
@@ -494,7 +517,7 @@ def main():
         print(f"boxes={len(boxes)}")
         print(f"setup_s={time.perf_counter() - started:.1f}", flush=True)
 
-        latencies, counts, accepted, seconds = measure_intake(port, boxes, args, base)
+        latencies, counts, accepted, sent, seconds = measure_intake(port, boxes, args, base)
         server.terminate()
         server.wait(60)
         server = None
@@ -515,10 +538,11 @@ def main():
         print(f"intake_p95_ms={percentile(latencies, 95):.1f}")
         print(f"intake_events_per_s_per_worker={rate / args.workers:.0f}", flush=True)
 
-        lost, duplicated, stored = count_store(registry, boxes, accepted)
+        sent_ids, stored, lost, duplicated = count_store(registry, boxes, accepted, sent)
         floor = measure_floor(dsn_of(registry), boxes, args, base)
         print(f"sql_events_per_s={floor:.0f}")
         print(f"ratio={rate / floor:.3f}")
+        print(f"sent={sent_ids}")
         print(f"stored={stored}")
         print(f"lost={lost}")
         print(f"duplicated={duplicated}", flush=True)
