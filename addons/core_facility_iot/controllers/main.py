@@ -18,7 +18,7 @@ maps to one database.
 
 import logging
 
-from odoo import http
+from odoo import SUPERUSER_ID, http
 from odoo.http import request
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
@@ -42,6 +42,13 @@ ROUTE = {
     "save_session": False,
     "readonly": False,  # auth="none" routes are read-only by default: these write
 }
+
+
+def _env():
+    """The environment of a box's request: no user is logged in (``auth="none"``), so the
+    intake acts as the system (OdooBot), whose name appears on what it posts (violations,
+    notes); every answer is decided by the box's signature, not by this user."""
+    return request.env(user=SUPERUSER_ID)
 
 
 def _signed():
@@ -81,9 +88,9 @@ def _form_body():
 def _authenticated(serial, timestamp, signature, body):
     """``(box, None)``, or ``(None, 401 response)``."""
     try:
-        box = request.env["facility.box"].sudo()._authenticate(serial, timestamp, signature, body)
+        box = _env()["facility.box"].sudo()._authenticate(serial, timestamp, signature, body)
     except BoxAuthError as error:
-        message = request.env["facility.box.event"]._auth_message(error.reason)
+        message = _env()["facility.box.event"]._auth_message(error.reason)
         _logger.info(
             "box request refused: path=%s box=%r reason=%s",
             request.httprequest.path,
@@ -141,7 +148,7 @@ class BoxController(http.Controller):
                     415, {"error": str(IntakeError.UNSUPPORTED_MEDIA_TYPE), "message": message}
                 )
             status, answer = (
-                request.env["facility.box.event"]
+                _env()["facility.box.event"]
                 .sudo()
                 ._receive(serial, timestamp, signature, body, Channel.HTTP)
             )
@@ -166,7 +173,7 @@ class BoxController(http.Controller):
             asked, message = intake_rules.decode_body(body)
             if message is not None:
                 return _json(400, {"error": str(BatchError.MALFORMED_JSON), "message": message})
-            status, answer = request.env["facility.access.decision"].sudo()._answer(box, asked)
+            status, answer = _env()["facility.access.decision"].sudo()._answer(box, asked)
             return _json(status, answer)
 
         return _guarded(serve)
@@ -183,9 +190,7 @@ class BoxController(http.Controller):
             box, refusal = _authenticated(serial, timestamp, signature, body)
             if refusal:
                 return refusal
-            payload, list_signature = (
-                request.env["facility.access.decision"].sudo()._allow_list(box)
-            )
+            payload, list_signature = _env()["facility.access.decision"].sudo()._allow_list(box)
             return request.make_response(
                 payload,
                 headers=[
@@ -208,6 +213,6 @@ def _form_text():
 def _keep(serial, timestamp, body, status, reason, detail):
     """Quarantine a body the route refused before the intake saw it (its box not authenticated:
     only its start, size and hash are kept)."""
-    request.env["facility.box.quarantine"].sudo()._keep(
+    _env()["facility.box.quarantine"].sudo()._keep(
         None, serial, Channel.HTTP, status, reason, body, timestamp, detail=detail
     )
