@@ -14,7 +14,6 @@ from ..rules import integrity_ladder as ladder
 from ..rules.codes import ACTIVE_STATES, CHARGED_STATES, QUOTA_STATES, BookingState, LevelRole
 from .access import ensure_single, field_labels
 from .booking_facts import BookingFacts, BookingSubject
-from .facility_sanction import _in_force_domain
 from .utils import num, to_local, to_utc
 
 DEFAULT_TZ = "Asia/Shanghai"
@@ -489,21 +488,10 @@ class FacilityInstrument(models.Model):
         if not group:
             groups = user.sudo().facility_group_ids.sorted(lambda g: (g.state != "active", g.name))
             group = groups[:1]
-        Sanction = self.env["facility.sanction"]
-        if group:
-            sanctioned = bool(Sanction._active_for(group, user, moment, ladder.BOOKING_KINDS))
-        else:
-            # no research group (any more): the user's own sanctions still refuse use
-            sanctioned = bool(
-                Sanction.sudo().search_count(
-                    [
-                        ("user_id", "=", user.id),
-                        ("kind", "in", list(ladder.BOOKING_KINDS)),
-                        *_in_force_domain(moment, moment),
-                    ],
-                    limit=1,
-                )
-            )
+        # without a research group (any more) the user's own sanctions still refuse use
+        sanctioned = bool(
+            self.env["facility.sanction"]._active_for(group, user, moment, ladder.BOOKING_KINDS)
+        )
         return {
             "available": bool(instrument.active and instrument.state == "in_service"),
             "log_only": instrument.booking_mode == "log",

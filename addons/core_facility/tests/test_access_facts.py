@@ -151,6 +151,26 @@ class TestAccessFacts(FacilityCase):
         self.assertEqual((facts["research_group_id"], facts["sanctioned"]), (False, True))
         self.assertFalse(self.facts(self.student_b1)["sanctioned"])  # someone else's
 
+    def test_sanctions_without_a_group_are_the_users_own(self):
+        """The sanction rule itself answers for a user without a group: the user's own
+        sanctions, never the group- or unit-level ones of anyone."""
+        Sanction = self.env["facility.sanction"]
+        own = Sanction._impose(
+            "user_suspension",
+            self.group_a,
+            NOW - timedelta(days=1),
+            NOW + timedelta(days=1),
+            user=self.student_a2,
+        )
+        Sanction._impose("group_restriction", self.group_a, NOW - timedelta(days=1))
+        Groups = self.env["facility.research.group"]
+        for no_group in (None, Groups):
+            with self.subTest(group=no_group):
+                self.assertEqual(Sanction._active_for(no_group, self.student_a2, NOW), own)
+                self.assertFalse(Sanction._active_for(no_group, self.student_b1, NOW))
+                self.assertFalse(Sanction._active_for(no_group, None, NOW))
+        self.assertTrue(self.facts(self.student_a2)["sanctioned"])
+
     def test_instrument_status_and_mode(self):
         self.spirit.state = "repair"
         self.assertFalse(self.facts()["available"])
