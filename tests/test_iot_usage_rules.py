@@ -21,6 +21,14 @@ def test_heartbeat_timeout_is_two_intervals():
     assert u.heartbeat_timeout_s(0) == 0
 
 
+def test_unbooked_keys_carry_one_iot_prefix():
+    violation, charge = u.unbooked_keys("SPIRIT-BOX-1", SessionKind.PC, "L1")
+    assert violation == "iot:SPIRIT-BOX-1:pc:L1"
+    # billing's charge_unbooked_use prefixes "iot:" itself: the line's key is the violation's
+    assert charge == "SPIRIT-BOX-1:pc:L1"
+    assert f"iot:{charge}" == violation
+
+
 def test_driving_kind():
     assert u.driving_kind(True) == SessionKind.PC
     assert u.driving_kind(False) == SessionKind.POWER

@@ -414,7 +414,9 @@ class FacilityUsageSession(models.Model):
         instrument = self.instrument_id.sudo()
         walk_in = instrument.booking_mode == "log" and instrument.iot_walk_in
         violation, charge = usage.unbooked_consequences(walk_in)
-        key = f"iot:{self.box_id.serial}:{self.kind}:{self.start_event_uid}"
+        key, charge_source = usage.unbooked_keys(
+            self.box_id.serial, self.kind, self.start_event_uid
+        )
         problems = []
         if violation:
             description = self.env._(
@@ -443,7 +445,7 @@ class FacilityUsageSession(models.Model):
                 )
             )
         if charge and self.date_stop > self.date_start:
-            problems.append(self._charge_unbooked_use(key))
+            problems.append(self._charge_unbooked_use(charge_source))
         problems = [p for p in problems if p]
         if problems:
             note = "\n".join(filter(None, [self.match_note, *problems]))
@@ -451,8 +453,9 @@ class FacilityUsageSession(models.Model):
         else:
             self.write({"unbooked_recorded": True})
 
-    def _charge_unbooked_use(self, key):
-        """Billing's walk-in charge of the use, when billing is installed; a problem or None."""
+    def _charge_unbooked_use(self, source):
+        """Billing's walk-in charge of the use, when billing is installed (``source``: the key
+        without billing's ``iot:`` prefix); a problem or None."""
         if "facility.charge" not in self.env:
             return None
         return _attempt(
@@ -466,7 +469,7 @@ class FacilityUsageSession(models.Model):
                     self.user_id,
                     self.date_start,
                     self.date_stop,
-                    key,
+                    source,
                 )
             ),
         )

@@ -14,6 +14,10 @@ the manual usage ledger's limits. Plain values in and out, standard library only
 * ``unbooked_consequences(walk_in_use)`` — ``(violation, charge)`` of a closed session without a
   booking, for a known user and group: always charged (walk-in rate, billing permitting), a
   violation unless the instrument is log-only with walk-in use (a legitimate walk-in).
+* ``unbooked_keys(serial, kind, start_event_id)`` — ``(violation source key, billing source)``
+  of an unbooked use: the violation is recorded under ``iot:<serial>:<kind>:<start event id>``;
+  billing's ``charge_unbooked_use`` adds its ``iot`` prefix itself, so it is given the rest and
+  its line's ``origin_key`` is the same text.
 * ``early_start(session_start, booking_start, allowance)`` — the moment a booking can be started
   for a session beginning at ``session_start``: the session's start, or the earliest moment the
   booking allows (``booking_start - allowance``) when the login was earlier; and whether it was
@@ -39,6 +43,8 @@ SWIPE_LOOKBACK = timedelta(minutes=10)
 # the 400 answer to an access question that is not one ({"card": ...} or {"user": ...})
 BAD_QUESTION = "bad_question"
 MAX_LOG_HOURS = 24
+# the prefix of the keys of what a box's measurement records elsewhere (violations, charges)
+SOURCE_PREFIX = "iot"
 
 
 def heartbeat_timeout_s(heartbeat_minutes):
@@ -68,6 +74,12 @@ def session_user(start_user, swipes, start, lookback=SWIPE_LOOKBACK):
 def unbooked_consequences(walk_in_use):
     """``(record a violation, charge the use)`` of an unbooked use by a known user and group."""
     return (not walk_in_use, True)
+
+
+def unbooked_keys(serial, kind, start_event_id):
+    """``(violation source key, billing source)`` of an unbooked use (see the module doc)."""
+    source = f"{serial}:{kind}:{start_event_id}"
+    return f"{SOURCE_PREFIX}:{source}", source
 
 
 def early_start(session_start, booking_start, allowance):

@@ -67,6 +67,8 @@ class TestUnbookedUse(UsageCase):
         charge = self.charges()
         self.assertEqual(len(charge), 1)
         self.assertEqual((charge.quantity, charge.unit_price), (1.5, 120.0))
+        # billing prefixes its kind: the line's key is the violation's, not "iot:iot:..."
+        self.assertEqual(charge.origin_key, "iot:SPIRIT-BOX-1:pc:L1")
         # delivered again, rebuilt from scratch: still once
         self.use(self.student_a1)
         self.Session._rebuild(self.box, full=True, now=self.at(0))
