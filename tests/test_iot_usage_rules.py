@@ -29,6 +29,13 @@ def test_unbooked_keys_carry_one_iot_prefix():
     assert f"iot:{charge}" == violation
 
 
+def test_start_identity_prefers_the_user_found():
+    assert u.start_identity(7, "04A1", "alice") == ("user", 7)
+    assert u.start_identity(None, "04A1", "alice") == ("card", "04A1")
+    assert u.start_identity(False, None, "alice") == ("login", "alice")
+    assert u.start_identity(None, None, None) is None
+
+
 def test_driving_kind():
     assert u.driving_kind(True) == SessionKind.PC
     assert u.driving_kind(False) == SessionKind.POWER

@@ -44,6 +44,7 @@ class FacilityUsageSession(models.Model):
         [
             (SessionEnd.CLOSED, "Closed"),
             (SessionEnd.HEARTBEAT_TIMEOUT, "Heartbeat Timeout"),
+            (SessionEnd.SUPERSEDED, "Next User's Login"),
             (SessionEnd.OPEN, "Running"),
         ],
         required=True,
@@ -242,19 +243,20 @@ class FacilityUsageSession(models.Model):
         """Assemble the box's sessions from ``start`` on and write the difference."""
         timeout_s = usage.heartbeat_timeout_s(box.heartbeat_minutes)
         self.env.cr.execute(
-            "SELECT uid, event_type, ts, user_id, snapshot FROM facility_box_event "
+            "SELECT uid, event_type, ts, user_id, snapshot, card, login FROM facility_box_event "
             "WHERE box_id = %s AND ts >= %s ORDER BY ts, uid",
             [box.id, start - usage.SWIPE_LOOKBACK],
         )
         rows = self.env.cr.fetchall()
-        events, info, swipes = [], {}, []
-        for uid, kind, ts, user_id, snapshot in rows:
+        events, info, swipes, identities = [], {}, [], {}
+        for uid, kind, ts, user_id, snapshot, card, login in rows:
             if kind == EventType.CARD_SWIPE:
                 swipes.append((ts, user_id))
             if ts >= start:
                 events.append(event_rules.Event(uid, EventType(kind), ts))
                 info[uid] = (user_id, snapshot)
-        assembled = session_rules.assemble(events, timeout_s, now)
+                identities[uid] = usage.start_identity(user_id, card, login)
+        assembled = session_rules.assemble(events, timeout_s, now, identities)
         stored = self.search([("box_id", "=", box.id), ("date_start", ">=", start)])
         driving = usage.driving_kind(box.control_pc)
         touched = self.browse()

@@ -11,6 +11,9 @@ the manual usage ledger's limits. Plain values in and out, standard library only
 * ``session_user(start_user, swipes, start)`` — the user of a session: its start event's (card or
   PC login), else the user of the last card swipe on the box at most ``SWIPE_LOOKBACK`` before
   the start (inclusive both ends), else None.
+* ``start_identity(user_id, card, login)`` — who a start event names, for
+  ``sessions.assemble``: the user the intake found for its card or login, else the card, else
+  the login, else None (a login of another person ends an open session whose logout was lost).
 * ``unbooked_consequences(walk_in_use)`` — ``(violation, charge)`` of a closed session without a
   booking, for a known user and group: always charged (walk-in rate, billing permitting), a
   violation unless the instrument is log-only with walk-in use (a legitimate walk-in).
@@ -69,6 +72,17 @@ def session_user(start_user, swipes, start, lookback=SWIPE_LOOKBACK):
         if user and start - lookback <= ts <= start and (best is None or ts >= best[0]):
             best = (ts, user)
     return best[1] if best else None
+
+
+def start_identity(user_id, card, login):
+    """Who an event names (see the module doc): a hashable value, or None."""
+    if user_id:
+        return ("user", user_id)
+    if card:
+        return ("card", card)
+    if login:
+        return ("login", login)
+    return None
 
 
 def unbooked_consequences(walk_in_use):

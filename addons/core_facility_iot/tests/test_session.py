@@ -76,6 +76,27 @@ class TestSessionBuilding(UsageCase):
         self.assertEqual(session.exists().end_reason, "closed")
         self.assertEqual(session.date_stop, self.at(-5))
 
+    def test_a_lost_logout_ends_at_the_next_users_login(self):
+        """Finding 10: the box keeps beating after a lost logout; the next user's login (by
+        card) ends the first session, and the same user logging in again does not."""
+        self.post(
+            self.login("L1", -120, user=self.student_a1.login),
+            *self.beats(-115, 0),
+            self.login("L1b", -90, card="04A1B2C3"),  # the same user, by card: a repeat
+            self.login("L2", -60, card="04A2"),
+            self.logout("O2", -10),
+        )
+        self.assertEqual(
+            [
+                (s.start_event_uid, s.date_start, s.date_stop, s.end_reason, s.user_id)
+                for s in self.sessions()
+            ],
+            [
+                ("L1", self.at(-120), self.at(-60), "superseded", self.student_a1),
+                ("L2", self.at(-60), self.at(-10), "closed", self.student_a2),
+            ],
+        )
+
     def test_an_earlier_start_arriving_late_keeps_the_session(self):
         self.post(self.login("L2", -30), *self.beats(-25, -15), self.logout("O1", -10))
         session = self.sessions()
