@@ -75,6 +75,24 @@ class TestAccessFacts(FacilityCase):
         # another user's booking is not this user's
         self.assertIsNone(self.facts(self.student_a2)["booking"])
 
+    def test_grace_after_the_booking(self):
+        """With a grace, a booking holds the time until its stop plus the grace, a finished
+        one too (the job may finish it at its stop), however short; the later one wins."""
+        short = self.book(NOW - timedelta(minutes=12), hours=10 / 60, state="done")
+        self.assertIsNone(self.facts()["booking"])
+        found = self.spirit.get_access_facts(self.student_a1, NOW, grace_minutes=15)
+        self.assertEqual(found["booking"], (short.id, short.date_start, short.date_stop))
+        later = self.spirit.get_access_facts(self.student_a1, NOW + timedelta(minutes=13), 15)
+        self.assertIsNone(later["booking"])  # 15 minutes after its stop: over
+        # the next booking starts within the grace: it is the one
+        following = self.book(NOW, hours=1, group=self.group_a)
+        found = self.spirit.get_access_facts(self.student_a1, NOW, grace_minutes=15)
+        self.assertEqual(found["booking"][0], following.id)
+        # a booking finished early (checked out) does not hold its own time any more
+        following.state = "done"
+        found = self.spirit.get_access_facts(self.student_a1, NOW + timedelta(minutes=20), 15)
+        self.assertIsNone(found["booking"])
+
     def test_the_group_without_a_booking(self):
         other = self.env["facility.research.group"].create(
             {
