@@ -79,3 +79,26 @@ def test_offline_decision_from_a_downloaded_list_matches_the_online_until():
         at(3.25),
     )
     assert d.offline_decide(parsed, "04a1", at(3.25), "open")[0] == Decision.DENY
+
+
+def test_walk_in_cards_round_trip():
+    payload = al.build(
+        ENTRIES, ISSUED, walk_in_cards=["cafe", "04a1", " ", "CAFE"], walk_in_minutes=45
+    )
+    doc = json.loads(payload)
+    assert doc["walk_in"] == {"cards": ["04A1", "CAFE"], "minutes": 45}
+    parsed = al.parse_allow_list(KEY, payload, al.sign_allow_list(KEY, payload))
+    assert parsed.walk_in_cards == frozenset({"04A1", "CAFE"})
+    assert parsed.walk_in_minutes == 45
+    assert d.offline_decide(parsed, "cafe", at(1), "closed") == (
+        Decision.ALLOW,
+        AllowReason.OFFLINE_LIST,
+        at(1) + timedelta(minutes=45),
+    )
+    # no walk-in: the document is as before, byte for byte
+    assert al.build(ENTRIES, ISSUED, walk_in_cards=[], walk_in_minutes=45) == al.build(
+        ENTRIES, ISSUED
+    )
+    assert al.build(ENTRIES, ISSUED, walk_in_cards=["CAFE"]) == al.build(ENTRIES, ISSUED)
+    bad = payload.replace(b'"minutes":45', b'"minutes":-1')
+    assert al.parse_allow_list(KEY, bad, al.sign_allow_list(KEY, bad)) is None

@@ -1,5 +1,6 @@
 """Pure tests of access decisions online (the reasons' order, grace, walk-in) and offline."""
 
+import random
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -148,3 +149,118 @@ def test_offline_unknown_situation_follows_the_fail_mode(allow_list):
 def test_offline_list_valid_until_its_last_second():
     last = replace(LIST, valid_until=NOW + timedelta(seconds=1))
     assert d.offline_decide(last, "04A1", NOW, "closed")[1] == AllowReason.OFFLINE_LIST
+
+
+# -- one rule for both: the spans ------------------------------------------------------------------
+def test_chained_until():
+    spans = [(at(0), at(1)), (at(1), at(2)), (at(3), at(4))]
+    assert d.chained_until(spans, NOW) == at(2)
+    assert d.chained_until(spans, at(1.5)) == at(2)
+    assert d.chained_until(spans, at(2)) is None
+    assert d.chained_until(spans, at(3)) == at(4)
+    assert d.chained_until(list(reversed(spans)), NOW) == at(2)
+    assert d.chained_until([], NOW) is None
+
+
+def test_online_chains_the_following_bookings_as_offline_does():
+    later = (10, BOOKING[2] + timedelta(minutes=10), BOOKING[2] + timedelta(hours=1))
+    apart = (11, later[2] + timedelta(minutes=30), later[2] + timedelta(hours=1))
+    facts = replace(FACTS, following=(later, apart))
+    # the next booking starts within the grace: one span until its stop plus the grace
+    assert d.decide(facts) == (
+        Decision.ALLOW,
+        AllowReason.BOOKING,
+        later[2] + timedelta(minutes=15),
+    )
+
+
+def test_a_booking_shorter_than_the_grace_opens_for_its_whole_grace():
+    short = (12, NOW - timedelta(minutes=12), NOW - timedelta(minutes=2))
+    facts = replace(FACTS, booking=short)
+    assert d.decide(facts) == (
+        Decision.ALLOW,
+        AllowReason.BOOKING,
+        short[2] + timedelta(minutes=15),
+    )
+
+
+def test_list_entry_is_decide():
+    assert d.list_entry(FACTS) == (BOOKING[1], BOOKING[2] + timedelta(minutes=15))
+    assert d.list_entry(replace(FACTS, qualified=False)) is None
+    walk = replace(FACTS, booking=None, log_only=True, walk_in_allowed=True)
+    assert d.list_entry(walk) == AllowReason.WALK_IN
+    assert d.list_entry(replace(walk, sanctioned=True)) is None
+    assert d.list_entry(replace(FACTS, booking=None)) is None
+
+
+def test_offline_walk_in_cards():
+    walk_list = replace(LIST, walk_in_cards=frozenset({"CAFE", "04A1"}), walk_in_minutes=45)
+    assert d.offline_decide(walk_list, "cafe", NOW, "closed") == (
+        Decision.ALLOW,
+        AllowReason.OFFLINE_LIST,
+        NOW + timedelta(minutes=45),
+    )
+    # a booking's span wins, as online
+    assert d.offline_decide(walk_list, "04A1", NOW, "closed")[2] == at(2)
+    assert d.offline_decide(walk_list, "04A1", at(2.5), "closed")[2] == at(2.5) + timedelta(
+        minutes=45
+    )
+    assert d.offline_decide(walk_list, "DEAD", NOW, "open")[1] == DenyReason.OFFLINE_NOT_LISTED
+    # walk-in cards alone make a valid list
+    only = d.AllowList(at(-1), at(23), (), frozenset({"CAFE"}), 45)
+    assert d.offline_decide(only, "CAFE", NOW, "closed")[0] == Decision.ALLOW
+    assert d.offline_decide(only, "DEAD", NOW, "open")[1] == DenyReason.OFFLINE_NOT_LISTED
+
+
+def _online(bookings, t, facts, grace):
+    """What the ORM gives ``decide`` at ``t``: the latest-starting booking whose span holds
+    ``t`` (core_facility's get_access_facts with the grace), with the later ones."""
+    holding = [b for b in bookings if b[1] <= t < b[2] + timedelta(minutes=grace)]
+    if not holding:
+        return replace(facts, now=t, booking=None, following=())
+    booking = max(holding, key=lambda b: b[1])
+    following = tuple(b for b in bookings if b[1] > booking[1])
+    return replace(facts, now=t, booking=booking, following=following)
+
+
+def _offline_list(bookings, issued, facts, grace):
+    """What the ORM lists: one entry per booking (facts at a moment of it), walk-in cards."""
+    entries = [("FFFF", issued, issued + timedelta(hours=24))]  # someone else's: not empty
+    for booking in bookings:
+        inside = max(booking[1], min(issued, booking[2] - timedelta(seconds=1)))
+        entry = d.list_entry(replace(facts, now=inside, booking=booking, following=()))
+        if entry:
+            entries.append(("04A1", *entry))
+    walk_in = d.list_entry(replace(facts, now=issued, booking=None, following=()))
+    cards = frozenset({"04A1"}) if walk_in == AllowReason.WALK_IN else frozenset()
+    return d.AllowList(
+        issued, issued + timedelta(hours=24), tuple(entries), cards, facts.walk_in_minutes
+    )
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_offline_decides_as_online_whatever_the_bookings(seed):
+    """Review finding 9: for any bookings (short, back to back, within the grace of each
+    other), walk-in or not, the box with its list decides as the server would, at any time."""
+    rng = random.Random(seed)
+    grace = rng.choice([0, 5, 15, 30])
+    facts = replace(
+        FACTS,
+        grace_minutes=grace,
+        log_only=rng.random() < 0.5,
+        walk_in_allowed=rng.random() < 0.5,
+        qualified=rng.random() < 0.9,
+        walk_in_minutes=rng.choice([30, 60]),
+    )
+    bookings, moment = [], NOW - timedelta(hours=2)
+    for index in range(rng.randint(0, 5)):
+        moment += timedelta(minutes=rng.choice([0, 0, 5, 20, 90]))
+        length = timedelta(minutes=rng.choice([5, 10, 60, 120]))
+        bookings.append((index, moment, moment + length))
+        moment += length
+    allow_list = _offline_list(bookings, NOW, facts, grace)
+    for step in range(0, 12 * 60, 5):
+        t = NOW + timedelta(minutes=step)
+        online = d.decide(_online(bookings, t, facts, grace))
+        offline = d.offline_decide(allow_list, "04A1", t, "closed")
+        assert (offline[0], offline[2]) == (online[0], online[2]), (t, bookings, online, offline)

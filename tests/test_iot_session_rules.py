@@ -126,3 +126,46 @@ def test_the_same_id_twice_keeps_the_first_in_time():
 def test_idempotent_and_empty():
     assert run([]) == []
     assert run(DAY) == run(DAY) == run(list(reversed(DAY)))
+
+
+def test_a_login_of_another_person_ends_the_open_session():
+    """A lost logout while the box keeps beating: the next user's login ends the first user's
+    session at that login, and their time is their own."""
+    events = [
+        Event("1", LOGIN, at(0), user="alice"),
+        *[e(f"h{m}", HB, m) for m in range(5, 60, 5)],
+        Event("2", LOGIN, at(30), card="04B1"),
+        e("3", LOGOUT, 58),
+    ]
+    assert run(events) == [
+        se.Session(SessionKind.PC, at(0), at(30), SessionEnd.SUPERSEDED, "1", None),
+        se.Session(SessionKind.PC, at(30), at(58), SessionEnd.CLOSED, "2", "3"),
+    ]
+    assert se.orphan_stops(events, TIMEOUT) == []
+    # the caller's identities decide (a login and a card of one user are one person)
+    same = {"1": ("user", 7), "2": ("user", 7)}
+    assert se.assemble(events, TIMEOUT, at(1000), same) == [
+        se.Session(SessionKind.PC, at(0), at(58), SessionEnd.CLOSED, "1", "3")
+    ]
+
+
+def test_the_same_person_or_nobody_named_repeats_a_login():
+    for first, second in (("alice", "alice"), (None, "alice"), ("alice", None), (None, None)):
+        events = [
+            Event("1", LOGIN, at(0), user=first),
+            Event("2", LOGIN, at(5), user=second),
+            e("3", LOGOUT, 9),
+        ]
+        assert run(events) == [
+            se.Session(SessionKind.PC, at(0), at(9), SessionEnd.CLOSED, "1", "3")
+        ], (first, second)
+    # any order of arrival gives the same sessions
+    events = [
+        Event("1", LOGIN, at(0), user="alice"),
+        Event("2", LOGIN, at(5), user="bob"),
+        e("3", LOGOUT, 9),
+    ]
+    rng = random.Random(3)
+    expected = run(events)
+    for _ in range(10):
+        assert run(rng.sample(events, len(events))) == expected

@@ -1,5 +1,7 @@
 """Pure tests of the monthly spot check (抽查): each discrepancy on both sides of its tolerance."""
 
+from datetime import datetime, timedelta
+
 import pytest
 from core_facility_iot.rules import spotcheck as sc
 from core_facility_iot.rules.codes import SpotCheck
@@ -62,3 +64,28 @@ def test_tolerances_are_parameters():
 
 def test_float_noise_does_not_cross_the_edge():
     assert sc.differs(0.1 + 0.2, 3, tolerance=0.1, min_hours=0) is False
+
+
+def test_what_cancels_out_is_two_findings():
+    """Review finding 12: ten hours booked and unused, ten hours used without a booking."""
+    assert sc.compare(10, 10, 10) == []  # the net difference hides both
+    assert sc.compare(10, 10, 10, under_h=10, over_h=10) == [UNDER, UNBOOKED]
+    assert sc.compare(10, 10, 10, under_h=0.5, over_h=0.5) == []
+    assert sc.compare(10, 10, 10, under_h=1.1, over_h=0) == [UNDER]
+
+
+def test_uncovered_hours():
+    t = datetime(2041, 3, 1)
+
+    def h(a, b):
+        return (t + timedelta(hours=a), t + timedelta(hours=b))
+
+    booked = [h(0, 10), h(20, 22)]
+    measured = [h(9, 12), h(21, 21.5), (t, None)]
+    month = (t, t + timedelta(hours=100))
+    assert sc.uncovered_hours(booked, measured, *month) == 9 + 1.5
+    assert sc.uncovered_hours(measured, booked, *month) == 2
+    # overlapping intervals count once; the window clips
+    assert sc.uncovered_hours([h(0, 5), h(3, 8)], [], *month) == 8
+    assert sc.uncovered_hours([h(-5, 5)], [h(4, 6)], *month) == 4
+    assert sc.uncovered_hours([], booked, *month) == 0

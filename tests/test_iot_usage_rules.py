@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from core_facility_iot.rules import allowlist as al
 from core_facility_iot.rules import signing
 from core_facility_iot.rules import usage as u
-from core_facility_iot.rules.codes import FailMode, SessionKind
+from core_facility_iot.rules.codes import FailMode, SessionEnd, SessionKind
 
 T = datetime(2041, 3, 6, 2, 0, 0)
 
@@ -19,6 +19,64 @@ def m(n):
 def test_heartbeat_timeout_is_two_intervals():
     assert u.heartbeat_timeout_s(5) == 600
     assert u.heartbeat_timeout_s(0) == 0
+
+
+def test_unbooked_keys_carry_one_iot_prefix():
+    violation, charge = u.unbooked_keys("SPIRIT-BOX-1", SessionKind.PC, "L1")
+    assert violation == "iot:SPIRIT-BOX-1:pc:L1"
+    # billing's charge_unbooked_use prefixes "iot:" itself: the line's key is the violation's
+    assert charge == "SPIRIT-BOX-1:pc:L1"
+    assert f"iot:{charge}" == violation
+
+
+def test_start_identity_prefers_the_user_found():
+    assert u.start_identity(7, "04A1", "alice") == ("user", 7)
+    assert u.start_identity(None, "04A1", "alice") == ("card", "04A1")
+    assert u.start_identity(False, None, "alice") == ("login", "alice")
+    assert u.start_identity(None, None, None) is None
+
+
+DAY = timedelta(hours=24)
+
+
+def test_heard_past_a_moment():
+    # the box reported an event at or after the moment: what it measured before is in
+    assert u.heard_past(m(30), m(30), m(31), DAY)
+    assert u.heard_past(m(30), m(45), m(46), DAY)
+    assert not u.heard_past(m(30), m(29), m(600), DAY)
+    assert not u.heard_past(m(30), None, m(600), DAY)
+    # a box that never comes back: final once the delay has passed (exactly is final)
+    assert u.heard_past(m(30), m(29), m(30) + DAY, DAY)
+    assert not u.heard_past(m(30), m(29), m(30) + DAY - timedelta(seconds=1), DAY)
+
+
+def test_session_settled():
+    for reason in (SessionEnd.CLOSED, SessionEnd.SUPERSEDED):
+        assert u.session_settled(reason, m(30), None, m(31), DAY)
+    assert not u.session_settled(SessionEnd.OPEN, None, m(60), m(61), DAY)
+    timeout = SessionEnd.HEARTBEAT_TIMEOUT
+    # ended by the cron while the box is silent: not final until it is heard past the end
+    assert not u.session_settled(timeout, m(30), m(20), m(300), DAY)
+    assert u.session_settled(timeout, m(30), m(31), m(300), DAY)
+    assert u.session_settled(timeout, m(30), m(20), m(30) + DAY, DAY)
+
+
+def test_booking_finishable_only_once_the_box_is_heard_past_its_end():
+    """Review finding 1: a booking from 0 to 180 whose box fell silent at 20 is not finished
+    at 185 (its session ended by timeout at 30, the buffered rest has not arrived)."""
+    timeout = SessionEnd.HEARTBEAT_TIMEOUT
+    assert not u.booking_finishable(m(180), [(timeout, m(30), m(20))], m(185), DAY)
+    # the buffered events arrive: closed at 178; final once the box is heard past 180
+    assert not u.booking_finishable(m(180), [(SessionEnd.CLOSED, m(178), m(178))], m(190), DAY)
+    assert u.booking_finishable(m(180), [(SessionEnd.CLOSED, m(178), m(183))], m(190), DAY)
+    # a box that never comes back: after the delay the booking ends at what was measured
+    assert u.booking_finishable(m(180), [(timeout, m(30), m(20))], m(180) + DAY, DAY)
+    # not before its time, not while a session runs, not without sessions
+    assert not u.booking_finishable(m(180), [(SessionEnd.CLOSED, m(60), m(200))], m(179), DAY)
+    assert not u.booking_finishable(m(180), [(SessionEnd.OPEN, None, m(200))], m(200), DAY)
+    assert not u.booking_finishable(m(180), [], m(200), DAY)
+    closed = (SessionEnd.CLOSED, m(60), m(200))
+    assert not u.booking_finishable(m(180), [closed, (timeout, m(90), m(80))], m(200), DAY)
 
 
 def test_driving_kind():

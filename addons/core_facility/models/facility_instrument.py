@@ -14,7 +14,6 @@ from ..rules import integrity_ladder as ladder
 from ..rules.codes import ACTIVE_STATES, CHARGED_STATES, QUOTA_STATES, BookingState, LevelRole
 from .access import ensure_single, field_labels
 from .booking_facts import BookingFacts, BookingSubject
-from .facility_sanction import _in_force_domain
 from .utils import num, to_local, to_utc
 
 DEFAULT_TZ = "Asia/Shanghai"
@@ -449,7 +448,7 @@ class FacilityInstrument(models.Model):
             )
         )
 
-    def get_access_facts(self, user, moment=None):
+    def get_access_facts(self, user, moment=None, grace_minutes=0):
         """What the booking rules know of ``user`` using this instrument at ``moment`` (UTC,
         default now), for a device at the instrument that asks whether to let them in; plain
         values, so the caller decides without copying a rule::
@@ -462,14 +461,18 @@ class FacilityInstrument(models.Model):
              "sanctioned": bool,       # a sanction refusing use in force (as booking enforces)
              "booking": (id, start, stop) | None}  # the user's booking holding the time now
 
-        The group is the booking's when there is one, else the user's first active group (by
-        name), else their first group. ``user`` is a record or an id; the answer is read as
-        superuser (a device has no user), so callers must be trusted server code.
+        With ``grace_minutes``, the booking is the user's one whose time plus that grace holds
+        ``moment`` (``start <= moment < stop + grace``; one already finished holds its grace too,
+        not its own time), the latest to start when two do. The group is the booking's when
+        there is one, else the user's first active group (by name), else their first group.
+        ``user`` is a record or an id; the answer is read as superuser (a device has no user),
+        so callers must be trusted server code.
         """
         self.ensure_one()
         user = _record(self.env, "res.users", user)
         moment = _to_datetime(self.env, moment) if moment else fields.Datetime.now()
         instrument = self.sudo()
+        grace = timedelta(minutes=grace_minutes or 0)
         booking = (
             self.env["facility.booking"]
             .sudo()
@@ -477,11 +480,15 @@ class FacilityInstrument(models.Model):
                 [
                     ("instrument_id", "=", self.id),
                     ("operator_id", "=", user.id),
-                    ("state", "in", (BookingState.CONFIRMED, BookingState.IN_USE)),
                     ("date_start", "<=", moment),
-                    ("date_stop", ">", moment),
+                    ("date_stop", ">", moment - grace),
+                    "|",
+                    ("state", "in", (BookingState.CONFIRMED, BookingState.IN_USE)),
+                    "&",
+                    ("state", "=", BookingState.DONE),
+                    ("date_stop", "<=", moment),
                 ],
-                order="date_start",
+                order="date_start desc, id desc",
                 limit=1,
             )
         )
@@ -489,21 +496,10 @@ class FacilityInstrument(models.Model):
         if not group:
             groups = user.sudo().facility_group_ids.sorted(lambda g: (g.state != "active", g.name))
             group = groups[:1]
-        Sanction = self.env["facility.sanction"]
-        if group:
-            sanctioned = bool(Sanction._active_for(group, user, moment, ladder.BOOKING_KINDS))
-        else:
-            # no research group (any more): the user's own sanctions still refuse use
-            sanctioned = bool(
-                Sanction.sudo().search_count(
-                    [
-                        ("user_id", "=", user.id),
-                        ("kind", "in", list(ladder.BOOKING_KINDS)),
-                        *_in_force_domain(moment, moment),
-                    ],
-                    limit=1,
-                )
-            )
+        # without a research group (any more) the user's own sanctions still refuse use
+        sanctioned = bool(
+            self.env["facility.sanction"]._active_for(group, user, moment, ladder.BOOKING_KINDS)
+        )
         return {
             "available": bool(instrument.active and instrument.state == "in_service"),
             "log_only": instrument.booking_mode == "log",

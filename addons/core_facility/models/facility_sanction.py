@@ -295,13 +295,21 @@ class FacilitySanction(models.Model):
     @api.model
     def _in_force(self, research_group, user, start, stop, kinds=None):
         """The sanctions of ``kinds`` on the group, its unit or the user in force at some time
-        between ``start`` and ``stop`` (naive UTC), as superuser: the rules read them."""
-        targets = [["&", ("research_group_id", "=", research_group.id), ("user_id", "=", False)]]
+        between ``start`` and ``stop`` (naive UTC), as superuser: the rules read them. Without a
+        group (None or empty: a user who left every group) only the user's own sanctions count;
+        with neither, none."""
+        targets = []
+        if research_group:
+            targets.append(
+                ["&", ("research_group_id", "=", research_group.id), ("user_id", "=", False)]
+            )
+            unit = research_group.sudo().unit_id
+            if unit:
+                targets.append([("unit_id", "=", unit.id)])
         if user:
             targets.append([("user_id", "=", user.id)])
-        unit = research_group.sudo().unit_id
-        if unit:
-            targets.append([("unit_id", "=", unit.id)])
+        if not targets:
+            return self.sudo().browse()
         target_domain = ["|"] * (len(targets) - 1) + [term for t in targets for term in t]
         return self.sudo().search(
             [

@@ -75,6 +75,24 @@ class TestAccessFacts(FacilityCase):
         # another user's booking is not this user's
         self.assertIsNone(self.facts(self.student_a2)["booking"])
 
+    def test_grace_after_the_booking(self):
+        """With a grace, a booking holds the time until its stop plus the grace, a finished
+        one too (the job may finish it at its stop), however short; the later one wins."""
+        short = self.book(NOW - timedelta(minutes=12), hours=10 / 60, state="done")
+        self.assertIsNone(self.facts()["booking"])
+        found = self.spirit.get_access_facts(self.student_a1, NOW, grace_minutes=15)
+        self.assertEqual(found["booking"], (short.id, short.date_start, short.date_stop))
+        later = self.spirit.get_access_facts(self.student_a1, NOW + timedelta(minutes=13), 15)
+        self.assertIsNone(later["booking"])  # 15 minutes after its stop: over
+        # the next booking starts within the grace: it is the one
+        following = self.book(NOW, hours=1, group=self.group_a)
+        found = self.spirit.get_access_facts(self.student_a1, NOW, grace_minutes=15)
+        self.assertEqual(found["booking"][0], following.id)
+        # a booking finished early (checked out) does not hold its own time any more
+        following.state = "done"
+        found = self.spirit.get_access_facts(self.student_a1, NOW + timedelta(minutes=20), 15)
+        self.assertIsNone(found["booking"])
+
     def test_the_group_without_a_booking(self):
         other = self.env["facility.research.group"].create(
             {
@@ -150,6 +168,26 @@ class TestAccessFacts(FacilityCase):
         facts = self.facts(self.student_a2)
         self.assertEqual((facts["research_group_id"], facts["sanctioned"]), (False, True))
         self.assertFalse(self.facts(self.student_b1)["sanctioned"])  # someone else's
+
+    def test_sanctions_without_a_group_are_the_users_own(self):
+        """The sanction rule itself answers for a user without a group: the user's own
+        sanctions, never the group- or unit-level ones of anyone."""
+        Sanction = self.env["facility.sanction"]
+        own = Sanction._impose(
+            "user_suspension",
+            self.group_a,
+            NOW - timedelta(days=1),
+            NOW + timedelta(days=1),
+            user=self.student_a2,
+        )
+        Sanction._impose("group_restriction", self.group_a, NOW - timedelta(days=1))
+        Groups = self.env["facility.research.group"]
+        for no_group in (None, Groups):
+            with self.subTest(group=no_group):
+                self.assertEqual(Sanction._active_for(no_group, self.student_a2, NOW), own)
+                self.assertFalse(Sanction._active_for(no_group, self.student_b1, NOW))
+                self.assertFalse(Sanction._active_for(no_group, None, NOW))
+        self.assertTrue(self.facts(self.student_a2)["sanctioned"])
 
     def test_instrument_status_and_mode(self):
         self.spirit.state = "repair"

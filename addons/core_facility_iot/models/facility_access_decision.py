@@ -10,6 +10,8 @@ from ..rules.events import normalize_card
 
 REASONS = [(r, r.replace("_", " ").capitalize()) for r in (*AllowReason, *DenyReason)]
 DEFAULT_LANG = "zh_CN"
+# at most this many back-to-back bookings are chained into one answer
+MAX_CHAINED = 20
 _ISO_Z = "%Y-%m-%dT%H:%M:%SZ"
 
 
@@ -107,26 +109,38 @@ class FacilityAccessDecision(models.Model):
 
     @api.model
     def _gather(self, instrument, user, now):
-        """``(AccessFacts, the facts dict)`` of ``user`` at ``now``. A booking that ended less
-        than the grace ago still opens (the box gives the grace after the end, and the offline
-        list carries it): when none holds the time now, the facts at ``now - grace`` are asked
-        for the booking."""
-        found = instrument.get_access_facts(user, now)
+        """``(AccessFacts, the facts dict)`` of ``user`` at ``now``: core_facility's facts with
+        the instrument's grace (the booking whose stop plus the grace is after now, however
+        short, finished or not: the offline list carries the same spans), and the user's
+        bookings chained after it (``_following``)."""
         grace = instrument.iot_grace_minutes or 0
-        if not found["booking"] and grace > 0:
-            before = instrument.get_access_facts(user, now - timedelta(minutes=grace))
-            if before["booking"]:
-                found = dict(
-                    found,
-                    booking=before["booking"],
-                    research_group_id=before["research_group_id"],
-                    group_state=before["group_state"],
-                    sanctioned=found["sanctioned"] or before["sanctioned"],
-                )
-        return self._facts(instrument, found, now), found
+        found = instrument.get_access_facts(user, now, grace_minutes=grace)
+        following = self._following(instrument, user, found["booking"], grace)
+        return self._facts(instrument, found, now, following=following), found
 
     @api.model
-    def _facts(self, instrument, found, now, known_card=True):
+    def _following(self, instrument, user, booking, grace):
+        """The user's bookings that chain after ``booking`` (each starting before the previous
+        one's stop plus the grace, and letting the user in by itself), asked of core_facility
+        at the end of each span: the offline list chains the same entries."""
+        out = []
+        seen = {booking[0]} if booking else set()
+        for _step in range(MAX_CHAINED):
+            if not booking:
+                break
+            until = decision.booking_span(booking[1], booking[2], grace)[1]
+            later = instrument.get_access_facts(user, until, grace_minutes=grace)
+            booking = later["booking"]
+            if not booking or booking[0] in seen:
+                break
+            if decision.list_entry(self._facts(instrument, later, until)) is None:
+                break
+            seen.add(booking[0])
+            out.append(booking)
+        return tuple(out)
+
+    @api.model
+    def _facts(self, instrument, found, now, known_card=True, following=()):
         """``rules.decision.AccessFacts`` from core_facility's facts and the instrument's box
         settings (grace, walk-in)."""
         found = found or {}
@@ -142,6 +156,7 @@ class FacilityAccessDecision(models.Model):
             grace_minutes=instrument.iot_grace_minutes or 0,
             known_card=known_card,
             walk_in_minutes=instrument.iot_walk_in_minutes or decision.DEFAULT_WALK_IN_MINUTES,
+            following=following,
         )
 
     @api.model
@@ -203,11 +218,13 @@ class FacilityAccessDecision(models.Model):
     def _allow_list(self, box, now=None):
         """``(payload bytes, signature hex)`` of the box's signed allow-list of the next 24 hours
         (``rules.allowlist.build``, with the instrument's fail mode added by
-        ``rules.usage.with_fail_mode``, signed with the box's key). An entry per booking of the
-        instrument, confirmed or in use, overlapping the window (its grace included), whose
-        operator has a card and passes the same facts as the online decision, asked of
-        core_facility at a moment inside the booking: ``(card, booking start, booking end +
-        grace)``. Walk-in use is not listed (a walk-in instrument should fail open)."""
+        ``rules.usage.with_fail_mode``, signed with the box's key). Made by
+        ``rules.decision.list_entry`` — ``decide`` itself — from the same facts as the online
+        answer: an entry per booking of the instrument holding time in the window (confirmed or
+        in use, or finished but still in its grace) whose operator has a card and is let in by
+        it, asked of core_facility at a moment of the booking: ``(card, booking start, booking
+        end + grace)``; and, on a log-only instrument allowing walk-in use, the cards whose
+        holders may walk in now (known, qualified, of an active group, not sanctioned)."""
         now = (now or fields.Datetime.now()).replace(microsecond=0)
         box = box.sudo()
         instrument = box.instrument_id
@@ -219,9 +236,13 @@ class FacilityAccessDecision(models.Model):
             .search(
                 [
                     ("instrument_id", "=", instrument.id),
-                    ("state", "in", ("confirmed", "in_use")),
                     ("date_start", "<", valid_until),
                     ("date_stop", ">", now - grace),
+                    "|",
+                    ("state", "in", ("confirmed", "in_use")),
+                    "&",
+                    ("state", "=", "done"),
+                    ("date_stop", "<=", now),
                 ],
                 order="date_start, id",
             )
@@ -236,10 +257,33 @@ class FacilityAccessDecision(models.Model):
                 instrument.get_access_facts(booking.operator_id, inside),
                 booking=(booking.id, booking.date_start, booking.date_stop),
             )
-            verdict, reason, until = decision.decide(
-                self._facts(instrument, found, max(inside, booking.date_start))
-            )
-            if verdict == Decision.ALLOW and reason == AllowReason.BOOKING:
-                entries.append((card, booking.date_start, until))
-        payload = usage.with_fail_mode(allowlist.build(entries, now), instrument.iot_fail_mode)
+            entry = decision.list_entry(self._facts(instrument, found, inside))
+            if entry and entry != AllowReason.WALK_IN:
+                entries.append((card, *entry))
+        minutes = instrument.iot_walk_in_minutes or decision.DEFAULT_WALK_IN_MINUTES
+        payload = allowlist.build(
+            entries,
+            now,
+            walk_in_cards=self._walk_in_cards(instrument, now),
+            walk_in_minutes=minutes,
+        )
+        payload = usage.with_fail_mode(payload, instrument.iot_fail_mode)
         return payload, allowlist.sign_allow_list(box.secret_hash, payload)
+
+    @api.model
+    def _walk_in_cards(self, instrument, now):
+        """The cards whose holders ``decide`` lets walk in at ``now`` (facts without a
+        booking): none unless the instrument is log-only and allows walk-in use. Only users
+        with a card and an active research group are asked (the others are refused anyway)."""
+        if not (instrument.booking_mode == "log" and instrument.iot_walk_in):
+            return []
+        members = (
+            self.env["facility.research.group"].sudo().search([("state", "=", "active")]).member_ids
+        )
+        users = members.filtered("facility_card").sorted("id")
+        cards = []
+        for user in users:
+            found = dict(instrument.get_access_facts(user, now), booking=None)
+            if decision.list_entry(self._facts(instrument, found, now)) == AllowReason.WALK_IN:
+                cards.append(user.facility_card)
+        return cards

@@ -202,6 +202,17 @@ class FacilitySpotCheck(models.Model):
                 ]
             )
             measured = check._measured(sessions, start, stop, now)
+            measured_spans = [(s.date_start, s.date_stop or min(now, stop)) for s in sessions]
+            gross = {}
+            if measured is not None:
+                # booked time not measured (up to now: later bookings are not unused yet), and
+                # measured time not booked: what cancels out in the totals is two findings
+                gross = {
+                    "under_h": spotcheck.uncovered_hours(
+                        booked, measured_spans, start, max(start, min(stop, now))
+                    ),
+                    "over_h": spotcheck.uncovered_hours(measured_spans, booked, start, stop),
+                }
             logs = check.env["facility.usage.log"].search(
                 [
                     ("instrument_id", "=", instrument.id),
@@ -214,7 +225,8 @@ class FacilitySpotCheck(models.Model):
                 if logs
                 else None
             )
-            codes = spotcheck.compare(booked_h, measured, manual)
+            codes = spotcheck.compare(booked_h, measured, manual, **gross)
+            lines = check._line_values(sessions, start, stop, measured is not None, now)
             check._write_guarded(
                 {
                     "booked_hours": round(booked_h, 2),
@@ -223,11 +235,14 @@ class FacilitySpotCheck(models.Model):
                     "has_measurement": measured is not None,
                     "has_manual_log": manual is not None,
                     "findings": ",".join(codes) or False,
-                    "has_discrepancy": bool(codes),
+                    "has_discrepancy": bool(codes or lines),
                     "checked_at": now,
                 }
             )
-            check._make_lines(sessions, start, stop, measured is not None)
+            check.line_ids.unlink()
+            check.env["facility.spot.check.line"].create(
+                [dict(vals, check_id=check.id) for vals in lines]
+            )
 
     def _measured(self, sessions, start, stop, now):
         """Measured hours, or None when no box of the instrument reported anything that month."""
@@ -244,9 +259,10 @@ class FacilitySpotCheck(models.Model):
             [(s.date_start, s.date_stop or min(now, stop)) for s in sessions], start, stop
         )
 
-    def _make_lines(self, sessions, start, stop, measured):
-        """The detail: unbooked sessions, and (with a box) bookings without a measured session or
-        recorded as under-used."""
+    def _line_values(self, sessions, start, stop, measured, now):
+        """The detail: unbooked sessions, and (with a box) bookings without a measured session
+        (running, finished, or confirmed and already over: never started) or recorded as
+        under-used."""
         self.ensure_one()
         lines = [
             {
@@ -264,9 +280,13 @@ class FacilitySpotCheck(models.Model):
             bookings = self.env["facility.booking"].search(
                 [
                     ("instrument_id", "=", self.instrument_id.id),
-                    ("state", "in", ("in_use", "done")),
                     ("date_start", "<", stop),
                     ("date_stop", ">", start),
+                    "|",
+                    ("state", "in", ("in_use", "done")),
+                    "&",
+                    ("state", "=", "confirmed"),
+                    ("date_stop", "<=", now),
                 ],
                 order="date_start",
             )
@@ -289,8 +309,7 @@ class FacilitySpotCheck(models.Model):
                             "hours": round(booking.duration_hours, 2),
                         }
                     )
-        self.line_ids.unlink()
-        self.env["facility.spot.check.line"].create([dict(v, check_id=self.id) for v in lines])
+        return lines
 
     @api.model
     def _month(self, value):

@@ -57,18 +57,24 @@ class FacilityUsageLog(models.Model):
             else:
                 entry.hours = 0.0
 
-    @api.depends("booking_id", "user_id")
+    @api.depends("booking_id", "user_id", "instrument_id", "date_start")
     def _compute_research_group_id(self):
+        """The booking's group; else, unless one of the user's groups was chosen, the group
+        core_facility names for the user at the instrument at the start (``get_access_facts``:
+        the group of the booking then, else the first active one), the one rule the boxes use."""
         for entry in self:
             if entry.booking_id:
                 entry.research_group_id = entry.booking_id.sudo().research_group_id
             elif not entry.research_group_id or (
                 entry.research_group_id not in entry.user_id.sudo().facility_group_ids
             ):
-                groups = entry.user_id.sudo().facility_group_ids.sorted(
-                    lambda g: (g.state != "active", g.name)
-                )
-                entry.research_group_id = groups[:1]
+                group_id = False
+                if entry.user_id and entry.instrument_id:
+                    facts = entry.instrument_id.sudo().get_access_facts(
+                        entry.user_id._origin, entry.date_start or None
+                    )
+                    group_id = facts["research_group_id"]
+                entry.research_group_id = group_id
 
     @api.constrains("date_start", "date_stop")
     def _check_times(self):

@@ -1,10 +1,11 @@
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from psycopg2 import IntegrityError
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL
 
 from odoo.addons.core_facility.models.facility_booking import EARLY_START
@@ -22,6 +23,9 @@ LOCK_NAMESPACE = 7_411_260
 # a window that starts inside a stored session is moved back to its start, at most this often
 MAX_WINDOW_STEPS = 20
 BOOKING_ERRORS = (UserError, ValidationError, AccessError, IntegrityError)
+# how long a silent box's measurement waits before it counts as final (rules.usage.heard_past)
+SETTLE_HOURS_PARAM = "core_facility_iot.session_settle_hours"
+FACILITY_MANAGER = "core_facility.group_facility_manager"
 
 
 class FacilityUsageSession(models.Model):
@@ -44,6 +48,7 @@ class FacilityUsageSession(models.Model):
         [
             (SessionEnd.CLOSED, "Closed"),
             (SessionEnd.HEARTBEAT_TIMEOUT, "Heartbeat Timeout"),
+            (SessionEnd.SUPERSEDED, "Next User's Login"),
             (SessionEnd.OPEN, "Running"),
         ],
         required=True,
@@ -71,6 +76,17 @@ class FacilityUsageSession(models.Model):
         string="Unbooked Use Recorded",
         help="The violation (unless a legitimate walk-in) and the walk-in charge were recorded.",
     )
+    recorded_keys = fields.Char(
+        help="The keys under which this use's violation and charge were recorded: its own, and "
+        "those of sessions merged into it since.",
+    )
+    recorded_hours = fields.Float(help="The hours of the use when it was recorded.")
+    needs_review = fields.Boolean(
+        index=True,
+        help="The measured time changed after its consequences were recorded (the violation "
+        "and charge of an unbooked use, or its finished booking): the manager checks them.",
+    )
+    review_note = fields.Text(help="What changed after the consequences were recorded.")
     match_note = fields.Text(
         help="What matching the session to a booking could not do as measured, and why."
     )
@@ -100,6 +116,11 @@ class FacilityUsageSession(models.Model):
             "CREATE TABLE IF NOT EXISTS facility_usage_session_box ("
             " box_id integer PRIMARY KEY REFERENCES facility_box (id) ON DELETE CASCADE,"
             " rebuilt_at timestamp NOT NULL, rebuilds integer NOT NULL DEFAULT 1)"
+        )
+        # a rebuild that failed: the window to rebuild again from, until one succeeds
+        cr.execute(
+            "ALTER TABLE facility_usage_session_box "
+            "ADD COLUMN IF NOT EXISTS needs_rebuild_since timestamp"
         )
         cr.execute(
             "CREATE INDEX IF NOT EXISTS facility_box_event_box_received_idx "
@@ -163,9 +184,14 @@ class FacilityUsageSession(models.Model):
         record unbooked use.
 
         The window starts at the earliest new event (heartbeats only where they could revive a
-        session ended by heartbeat timeout) or open session, moved back to the start of any
-        stored session around it; without anything new and no open session, one query and
-        nothing else. ``full``: the box's whole history (repairs, tests)."""
+        session ended by heartbeat timeout), open session or failed rebuild, moved back to the
+        start of any stored session around it; without anything new, no open session and no
+        failed rebuild, one query and nothing else. ``full``: the box's whole history (repairs,
+        tests).
+
+        Each box is rebuilt in a savepoint: a box that fails is logged and remembered (its
+        window is rebuilt again by its next batch or the cron, until it succeeds), and the
+        other boxes go on. Concurrency errors are raised (Odoo retries the request)."""
         batch_at = now
         now = now or fields.Datetime.now()
         for box in boxes.sudo():
@@ -173,8 +199,38 @@ class FacilityUsageSession(models.Model):
             if start is None:
                 continue
             self._lock_box(box, now)
-            self._rebuild_box(box, self._window_start(box, start), now)
+            try:
+                with self.env.cr.savepoint():
+                    self._rebuild_box(box, self._window_start(box, start), now)
+                    self._rebuild_done(box, None)
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                raise
+            except Exception:  # one box must not stop the others
+                _logger.exception(
+                    "core_facility_iot: the sessions of box %s could not be rebuilt; "
+                    "they are rebuilt again from %s on its next batch or by the cron",
+                    box.serial,
+                    start,
+                )
+                self._rebuild_done(box, start)
         return True
+
+    @api.model
+    def _rebuild_done(self, box, failed_from):
+        """Remember that the rebuild of ``box`` failed from ``failed_from`` (kept: the earliest
+        of the failures), or forget it (None: it succeeded)."""
+        if failed_from is None:
+            self.env.cr.execute(
+                "UPDATE facility_usage_session_box SET needs_rebuild_since = NULL "
+                "WHERE box_id = %s AND needs_rebuild_since IS NOT NULL",
+                [box.id],
+            )
+        else:
+            self.env.cr.execute(
+                "UPDATE facility_usage_session_box SET needs_rebuild_since = "
+                "LEAST(COALESCE(needs_rebuild_since, %s), %s) WHERE box_id = %s",
+                [failed_from, failed_from, box.id],
+            )
 
     @api.model
     def _window_probe(self, box, batch_at, full):
@@ -198,7 +254,9 @@ class FacilityUsageSession(models.Model):
                         JOIN facility_box_event e ON e.box_id = s.box_id
                          AND e.ts BETWEEN s.date_start AND s.date_stop
                        WHERE s.box_id = %(box)s AND s.end_reason = %(timeout)s
-                         AND e.received_at = %(batch)s AND e.event_type = %(heartbeat)s))""",
+                         AND e.received_at = %(batch)s AND e.event_type = %(heartbeat)s),
+                     (SELECT needs_rebuild_since FROM facility_usage_session_box
+                       WHERE box_id = %(box)s))""",
                 box=box.id,
                 batch=batch_at or datetime.min,
                 heartbeat=str(EventType.HEARTBEAT),
@@ -242,19 +300,20 @@ class FacilityUsageSession(models.Model):
         """Assemble the box's sessions from ``start`` on and write the difference."""
         timeout_s = usage.heartbeat_timeout_s(box.heartbeat_minutes)
         self.env.cr.execute(
-            "SELECT uid, event_type, ts, user_id, snapshot FROM facility_box_event "
+            "SELECT uid, event_type, ts, user_id, snapshot, card, login FROM facility_box_event "
             "WHERE box_id = %s AND ts >= %s ORDER BY ts, uid",
             [box.id, start - usage.SWIPE_LOOKBACK],
         )
         rows = self.env.cr.fetchall()
-        events, info, swipes = [], {}, []
-        for uid, kind, ts, user_id, snapshot in rows:
+        events, info, swipes, identities = [], {}, [], {}
+        for uid, kind, ts, user_id, snapshot, card, login in rows:
             if kind == EventType.CARD_SWIPE:
                 swipes.append((ts, user_id))
             if ts >= start:
                 events.append(event_rules.Event(uid, EventType(kind), ts))
                 info[uid] = (user_id, snapshot)
-        assembled = session_rules.assemble(events, timeout_s, now)
+                identities[uid] = usage.start_identity(user_id, card, login)
+        assembled = session_rules.assemble(events, timeout_s, now, identities)
         stored = self.search([("box_id", "=", box.id), ("date_start", ">=", start)])
         driving = usage.driving_kind(box.control_pc)
         touched = self.browse()
@@ -296,20 +355,109 @@ class FacilityUsageSession(models.Model):
             else:
                 changed = {k: v for k, v in vals.items() if _differs(record[k], v)}
                 if changed:
+                    moved = {"date_start", "date_stop"} & set(changed)
+                    if moved and record._has_consequences():
+                        record._flag_for_review(session)
                     record.write(changed)
             touched |= record
-        if leftovers:
-            self.browse([old.id for old in leftovers]).unlink()
-        touched.filtered("drives_bookings")._settle(now)
+        self._merge_leftovers(leftovers, touched, now)
+        touched.filtered("drives_bookings")._settle(now, {box.id: _last_ts(rows)})
         return touched
+
+    def _merge_leftovers(self, leftovers, survivors, now):
+        """Delete the stored sessions the events no longer make, except what was recorded: a
+        session whose use was recorded (or whose booking was finished) merged into a surviving
+        one hands it its keys — the survivor is never recorded a second time — and the
+        survivor is flagged for review; one with no survivor is kept and flagged."""
+        doomed = self.browse()
+        for old in leftovers:
+            if not old._has_consequences():
+                doomed |= old
+                continue
+            survivor = next(
+                (s for s in survivors if s.kind == old.kind and _overlaps(s, old._as_rule(), now)),
+                None,
+            )
+            if survivor is None:
+                if not old.needs_review:
+                    old.write(
+                        {
+                            "needs_review": True,
+                            "review_note": old._review_text(
+                                self.env._("The box's events no longer make this session.")
+                            ),
+                        }
+                    )
+                continue
+            survivor._absorb(old)
+            doomed |= old
+        doomed.unlink()
+
+    def _has_consequences(self):
+        """Whether something was recorded from this session's measured time."""
+        self.ensure_one()
+        return self.unbooked_recorded or self.sudo().booking_id.state == "done"
+
+    def _absorb(self, old):
+        """Take over what was recorded for ``old``, a session merged into this one."""
+        self.ensure_one()
+        vals = {"needs_review": True}
+        if old.unbooked_recorded:
+            keys = (self.recorded_keys or "").split() + (old.recorded_keys or "").split()
+            vals.update(
+                unbooked_recorded=True,
+                recorded_keys=" ".join(dict.fromkeys(keys)) or False,
+                recorded_hours=self.recorded_hours + old.recorded_hours,
+            )
+        text = self.env._(
+            "The session from %(start)s was merged into this one (the box's late events joined "
+            "them); what was recorded for it stays under %(keys)s.",
+            start=self._local(old.date_start),
+            keys=old.recorded_keys or old.booking_id.name or "-",
+        )
+        vals["review_note"] = self._review_text(text)
+        self.write(vals)
+
+    def _flag_for_review(self, session):
+        """The measured time of this session moves to ``session``'s (``rules.sessions``) after
+        its consequences were recorded: flag it and say what to check."""
+        self.ensure_one()
+        stop = session.stop
+        measured = session.hours(now=stop) if stop else 0.0
+        if self.unbooked_recorded:
+            text = self.env._(
+                "Recorded as unbooked use of %(recorded).2f h (%(keys)s); the box now measures "
+                "%(start)s to %(stop)s. Check the violation and the walk-in charge.",
+                recorded=self.recorded_hours,
+                keys=self.recorded_keys or "-",
+                start=self._local(session.start),
+                stop=self._local(stop) if stop else self.env._("still running"),
+            )
+        else:
+            text = self.env._(
+                "%(booking)s was finished from this session; the box now measures %(start)s to "
+                "%(stop)s (%(hours).2f h). Check the booking's actual times.",
+                booking=self.sudo().booking_id.name,
+                start=self._local(session.start),
+                stop=self._local(stop) if stop else self.env._("still running"),
+                hours=measured,
+            )
+        self.write({"needs_review": True, "review_note": self._review_text(text)})
+
+    def _review_text(self, text):
+        return "\n".join(filter(None, [self.review_note, text]))
 
     # -- matching, bookings and unbooked use ----------------------------------------------------
 
-    def _settle(self, now):
+    def _settle(self, now, last_ts=None):
         """Match each session to its booking and drive the booking (open session: started;
-        booking time over and none of its sessions open: finished at the last stop), or
-        record the unbooked use once it is closed. A booking refusing what was measured never
-        breaks the intake: the session keeps the reason in ``match_note``."""
+        booking time over, its sessions final and its box heard past its end: finished at the
+        last stop), or record the unbooked use once its time is final (``rules.usage``:
+        ``session_settled``, ``booking_finishable``). ``last_ts``: ``{box id: time of its
+        latest event}`` already known. A booking refusing what was measured never breaks the
+        intake: the session keeps the reason in ``match_note``."""
+        last_ts = dict(last_ts or {})
+        delay = self._settle_delay()
         bookings = self.env["facility.booking"]
         for session in self.sorted(lambda s: (s.date_start, s.id)):
             notes = []
@@ -341,13 +489,41 @@ class FacilityUsageSession(models.Model):
             session.write({k: v for k, v in vals.items() if _differs(session[k], v)})
             if (
                 session.is_unbooked
-                and session.end_reason != SessionEnd.OPEN
                 and not session.unbooked_recorded
                 and not session.is_unidentified
+                and usage.session_settled(
+                    session.end_reason,
+                    session.date_stop,
+                    session._last_event_ts(last_ts),
+                    now,
+                    delay,
+                )
             ):
                 session._record_unbooked_use()
-        self._finish_bookings(bookings, now)
+        self._finish_bookings(bookings, now, last_ts)
         return True
+
+    def _last_event_ts(self, cache):
+        """The time of the latest event of the session's box (``cache``: by box id)."""
+        self.ensure_one()
+        box_id = self.box_id.id
+        if box_id not in cache:
+            self.env.cr.execute(
+                "SELECT max(ts) FROM facility_box_event WHERE box_id = %s", [box_id]
+            )
+            cache[box_id] = self.env.cr.fetchone()[0]
+        return cache[box_id]
+
+    @api.model
+    def _settle_delay(self):
+        """How long a silent box's measurement waits before it counts as final: the system
+        parameter ``core_facility_iot.session_settle_hours`` (default 24)."""
+        value = self.env["ir.config_parameter"].sudo().get_param(SETTLE_HOURS_PARAM)
+        try:
+            hours = float(value) if value else usage.DEFAULT_SETTLE_HOURS
+        except ValueError:
+            hours = usage.DEFAULT_SETTLE_HOURS
+        return timedelta(hours=max(hours, 0))
 
     def _match(self, now):
         """The booking of the session (``rules.matching.match``), or an empty recordset."""
@@ -407,14 +583,19 @@ class FacilityUsageSession(models.Model):
         return notes
 
     def _record_unbooked_use(self):
-        """The closed unbooked use of a known user and group, once (``source_key``
-        ``iot:<serial>:<kind>:<start event>``): a violation ``no_booking`` unless the instrument
-        is log-only with walk-in use, and the walk-in charge when billing is installed."""
+        """The closed unbooked use of a known user and group, once its time is final
+        (``source_key`` ``iot:<serial>:<kind>:<start event>``, ``rules.usage.unbooked_keys``):
+        a violation ``no_booking`` unless the instrument is log-only with walk-in use, and the
+        walk-in charge when billing is installed. The key and the hours are kept on the session
+        (``recorded_keys``, ``recorded_hours``): a later merge hands them on, a later change
+        flags the session for review."""
         self.ensure_one()
         instrument = self.instrument_id.sudo()
         walk_in = instrument.booking_mode == "log" and instrument.iot_walk_in
         violation, charge = usage.unbooked_consequences(walk_in)
-        key = f"iot:{self.box_id.serial}:{self.kind}:{self.start_event_uid}"
+        key, charge_source = usage.unbooked_keys(
+            self.box_id.serial, self.kind, self.start_event_uid
+        )
         problems = []
         if violation:
             description = self.env._(
@@ -443,16 +624,23 @@ class FacilityUsageSession(models.Model):
                 )
             )
         if charge and self.date_stop > self.date_start:
-            problems.append(self._charge_unbooked_use(key))
+            problems.append(self._charge_unbooked_use(charge_source))
         problems = [p for p in problems if p]
         if problems:
             note = "\n".join(filter(None, [self.match_note, *problems]))
             self.write({"match_note": note})
         else:
-            self.write({"unbooked_recorded": True})
+            self.write(
+                {
+                    "unbooked_recorded": True,
+                    "recorded_keys": key,
+                    "recorded_hours": self.hours,
+                }
+            )
 
-    def _charge_unbooked_use(self, key):
-        """Billing's walk-in charge of the use, when billing is installed; a problem or None."""
+    def _charge_unbooked_use(self, source):
+        """Billing's walk-in charge of the use, when billing is installed (``source``: the key
+        without billing's ``iot:`` prefix); a problem or None."""
         if "facility.charge" not in self.env:
             return None
         return _attempt(
@@ -466,7 +654,7 @@ class FacilityUsageSession(models.Model):
                     self.user_id,
                     self.date_start,
                     self.date_stop,
-                    key,
+                    source,
                 )
             ),
         )
@@ -475,34 +663,71 @@ class FacilityUsageSession(models.Model):
         tz = self.instrument_id._booking_tz()
         return to_local(moment, tz).strftime("%Y/%m/%d %H:%M") if moment else ""
 
+    # -- actions ------------------------------------------------------------------------------
+
+    def action_mark_reviewed(self):
+        """The manager checked what changed after the consequences were recorded."""
+        user = self.env.user
+        if not (self.env.su or user.has_group(FACILITY_MANAGER)):
+            for session in self:
+                if user not in session.sudo().instrument_id.manager_ids:
+                    raise AccessError(
+                        self.env._(
+                            "Only the instrument's managers and facility managers mark a "
+                            "session reviewed."
+                        )
+                    )
+        self.sudo().write({"needs_review": False})
+        return True
+
     # -- the cron: sessions nobody hears from, bookings whose time is over ---------------------
 
     @api.model
     def _cron_close_sessions(self, now=None):
-        """End the open sessions of boxes gone silent (heartbeat timeout) and finish the
-        bookings whose time is over and none of whose sessions is still open."""
+        """End the open sessions of boxes gone silent (heartbeat timeout) and rebuild the boxes
+        whose rebuild failed; record the unbooked uses whose time has become final; finish the
+        running bookings whose time is over, whose sessions are final and whose box was heard
+        past their end (``rules.usage.booking_finishable``). One box's failure is logged and
+        the others go on."""
         now = now or fields.Datetime.now()
-        open_sessions = self.sudo().search([("end_reason", "=", SessionEnd.OPEN)])
-        self._rebuild(open_sessions.box_id, now=now)
-        bookings = (
-            self.sudo()
-            .search(
-                [
-                    ("drives_bookings", "=", True),
-                    ("booking_id.state", "=", "in_use"),
-                    ("booking_id.date_stop", "<=", now),
-                ]
-            )
-            .booking_id
+        Session = self.sudo()
+        open_sessions = Session.search([("end_reason", "=", SessionEnd.OPEN)])
+        self.env.cr.execute(
+            "SELECT box_id FROM facility_usage_session_box WHERE needs_rebuild_since IS NOT NULL"
         )
-        self._finish_bookings(bookings, now)
+        failed = self.env["facility.box"].sudo().browse([row[0] for row in self.env.cr.fetchall()])
+        Session._rebuild(open_sessions.box_id | failed.exists(), now=now)
+        waiting = Session.search(
+            [
+                ("drives_bookings", "=", True),
+                ("is_unbooked", "=", True),
+                ("unbooked_recorded", "=", False),
+                ("is_unidentified", "=", False),
+                ("end_reason", "=", SessionEnd.HEARTBEAT_TIMEOUT),
+            ]
+        )
+        for box, sessions in waiting.grouped("box_id").items():
+            _isolated(self.env, box.serial, lambda s=sessions: s._settle(now))
+        bookings = Session.search(
+            [
+                ("drives_bookings", "=", True),
+                ("booking_id.state", "=", "in_use"),
+                ("booking_id.date_stop", "<=", now),
+            ]
+        ).booking_id
+        for booking in bookings:
+            _isolated(self.env, booking.name, lambda b=booking: Session._finish_bookings(b, now))
         return True
 
     @api.model
-    def _finish_bookings(self, bookings, now):
-        """Finish each running booking whose time is over and none of whose sessions is still
-        open, at the stop of its last session (a user who logs out for lunch and back in keeps
-        one booking running; one who leaves early under-uses it)."""
+    def _finish_bookings(self, bookings, now, last_ts=None):
+        """Finish each running booking whose time is over, whose sessions are all final and
+        whose box was heard past its end, at the stop of its last session (a user who logs out
+        for lunch and back in keeps one booking running; one who leaves early under-uses it;
+        a box that fell silent leaves it running until its buffered events are in, or the
+        settle delay has passed)."""
+        last_ts = {} if last_ts is None else last_ts
+        delay = self._settle_delay()
         for booking in bookings.sudo().filtered(lambda b: b.state == "in_use"):
             if booking.date_stop > now:
                 continue
@@ -510,7 +735,8 @@ class FacilityUsageSession(models.Model):
                 [("booking_id", "=", booking.id), ("drives_bookings", "=", True)],
                 order="date_start",
             )
-            if not sessions or any(s.end_reason == SessionEnd.OPEN for s in sessions):
+            facts = [(s.end_reason, s.date_stop, s._last_event_ts(last_ts)) for s in sessions]
+            if not usage.booking_finishable(booking.date_stop, facts, now, delay):
                 continue
             at = max(s.date_stop for s in sessions)
             problem = _attempt(self.env, lambda b=booking, at=at: b._finish(at=at))
@@ -534,6 +760,23 @@ def _attempt(env, operation):
     except BOOKING_ERRORS as error:
         return str(error.args[0] if error.args else error)
     return None
+
+
+def _isolated(env, label, operation):
+    """Run one box's or booking's part of the cron in a savepoint: a failure is logged and the
+    others go on (concurrency errors are raised: the cron runs again)."""
+    try:
+        with env.cr.savepoint():
+            operation()
+    except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+        raise
+    except Exception:  # one box must not stop the others
+        _logger.exception("core_facility_iot: the machine time of %s was not settled", label)
+
+
+def _last_ts(rows):
+    """The latest event time of the rows ``(uid, type, ts, ...)`` of a box, or None."""
+    return max((row[2] for row in rows), default=None)
 
 
 def _differs(current, value):

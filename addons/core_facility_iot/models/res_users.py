@@ -1,9 +1,11 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 from ..rules.events import normalize_card
 
 INSTRUMENT_MANAGER = "core_facility.group_facility_instrument_manager"
+FACILITY_MANAGER = "core_facility.group_facility_manager"
+USER_ADMIN = "base.group_erp_manager"
 
 
 class ResUsers(models.Model):
@@ -49,19 +51,85 @@ class ResUsers(models.Model):
             if "facility_card" in vals:
                 vals["facility_card"] = self._normalized_card(vals["facility_card"])
                 self._check_card_free(vals["facility_card"])
-        return super().create(vals_list)
+        users = super().create(vals_list)
+        users.filtered(lambda u: u.sudo().facility_card)._log_card_change({})
+        return users
 
     def write(self, vals):
-        if "facility_card" in vals:
-            vals = dict(vals, facility_card=self._normalized_card(vals["facility_card"]))
-            if len(self) > 1 and vals["facility_card"]:
-                raise ValidationError(self.env._("A card belongs to one user."))
-            self._check_card_free(vals["facility_card"])
-            # instrument managers register cards without the right to edit users: the card alone
-            if set(vals) == {"facility_card"} and self.env.user.has_group(INSTRUMENT_MANAGER):
-                self.check_access("read")
-                return super(ResUsers, self.sudo()).write(vals)
-        return super().write(vals)
+        if "facility_card" not in vals:
+            return super().write(vals)
+        vals = dict(vals, facility_card=self._normalized_card(vals["facility_card"]))
+        if len(self) > 1 and vals["facility_card"]:
+            raise ValidationError(self.env._("A card belongs to one user."))
+        self._check_card_free(vals["facility_card"])
+        before = {user.id: user.sudo().facility_card for user in self}
+        # facility and instrument managers register cards without the right to edit users:
+        # the card alone, of the users they answer for
+        if (
+            set(vals) == {"facility_card"}
+            and not self.env.su
+            and self.env.user.has_group(INSTRUMENT_MANAGER)
+        ):
+            self.check_access("read")
+            self._check_card_editor()
+            result = super(ResUsers, self.sudo()).write(vals)
+        else:
+            result = super().write(vals)
+        self._log_card_change(before)
+        return result
+
+    def _check_card_editor(self):
+        """Facility managers register anyone's card; an instrument manager only the card of a
+        user who is not staff (instrument or facility manager, user administrator) and holds a
+        qualification or a booking on an instrument they manage — never their own, nor a
+        colleague's (a card opens the instruments in its holder's name)."""
+        editor = self.env.user
+        if editor.has_group(FACILITY_MANAGER):
+            return
+        managed = self.env["facility.instrument"].sudo().search([("manager_ids", "in", editor.id)])
+        for user in self:
+            staff = user.has_group(INSTRUMENT_MANAGER) or user.has_group(USER_ADMIN)
+            if staff or not (managed and user._uses_any(managed)):
+                raise AccessError(
+                    self.env._(
+                        "You register the access cards of the users of your instruments (a "
+                        "qualification or a booking on them) only; %(user)s's card is registered "
+                        "by a facility manager.",
+                        user=user.name,
+                    )
+                )
+
+    def _uses_any(self, instruments):
+        """Whether the user holds a qualification or a booking on one of ``instruments``."""
+        self.ensure_one()
+        domain = [("instrument_id", "in", instruments.ids)]
+        qualified = (
+            self.env["facility.qualification"]
+            .sudo()
+            .search_count([*domain, ("user_id", "=", self.id)], limit=1)
+        )
+        return bool(
+            qualified
+            or self.env["facility.booking"]
+            .sudo()
+            .search_count([*domain, ("operator_id", "=", self.id)], limit=1)
+        )
+
+    def _log_card_change(self, before):
+        """A note in the user's chatter (their partner's: users have none) for each card
+        registered, changed or removed, naming who did it and never the number."""
+        for user in self:
+            old, new = before.get(user.id) or False, user.sudo().facility_card or False
+            if old == new:
+                continue
+            editor = self.env.user.name
+            if not old:
+                body = self.env._("Access card registered by %(editor)s.", editor=editor)
+            elif not new:
+                body = self.env._("Access card removed by %(editor)s.", editor=editor)
+            else:
+                body = self.env._("Access card changed by %(editor)s.", editor=editor)
+            user.partner_id.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
 
     def _check_card_free(self, card):
         """A clear message before the unique index refuses a card of another user (the index

@@ -8,7 +8,14 @@ spaces, UTF-8) of::
      "issued_at": "2025-12-10T00:00:00Z", "valid_until": "2025-12-11T00:00:00Z", "version": 1}
 
 Entries are ``(card, start, stop)`` in naive UTC, the stop already including the grace (the ORM
-builds them from the same facts as ``decision.decide``, so online and offline agree). Only entries
+builds them with ``decision.list_entry`` from the same facts as ``decision.decide``, so online
+and offline agree). On a log-only instrument allowing walk-in use, the cards that may walk in
+(known, qualified, of an active group, not sanctioned) are listed too, with the walk-in span::
+
+    "walk_in": {"cards": ["04A1B2C3", ...], "minutes": 60}
+
+(absent when no card may walk in; a box that does not know the key ignores it and denies
+walk-ins, as before). Only entries
 overlapping ``[issued_at, valid_until)`` are kept (touching ends do not overlap); they are not
 clipped, so an entry running past ``valid_until`` keeps the ``until`` the online decision gives
 (after ``valid_until`` the whole list is expired anyway). Cards are normalised, entries sorted and
@@ -40,8 +47,9 @@ def _text(moment):
     return moment.replace(microsecond=0).strftime(_FORMAT)
 
 
-def build(entries, issued_at, valid_hours=DEFAULT_VALID_HOURS):
-    """Canonical JSON bytes of the list valid from ``issued_at`` for ``valid_hours``."""
+def build(entries, issued_at, valid_hours=DEFAULT_VALID_HOURS, walk_in_cards=(), walk_in_minutes=0):
+    """Canonical JSON bytes of the list valid from ``issued_at`` for ``valid_hours``, with
+    the cards allowed to walk in for ``walk_in_minutes`` (see the module doc)."""
     issued_at = issued_at.replace(microsecond=0)
     valid_until = issued_at + timedelta(hours=valid_hours)
     kept = set()
@@ -56,6 +64,9 @@ def build(entries, issued_at, valid_hours=DEFAULT_VALID_HOURS):
         "valid_until": _text(valid_until),
         "version": VERSION,
     }
+    walk_in = sorted({c for c in map(normalize_card, walk_in_cards) if c})
+    if walk_in and walk_in_minutes > 0:
+        document["walk_in"] = {"cards": walk_in, "minutes": int(walk_in_minutes)}
     return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
@@ -76,7 +87,17 @@ def parse_allow_list(key_hex, payload, given):
         entries = tuple(
             (e["card"], _parse(e["start"]), _parse(e["stop"])) for e in document["entries"]
         )
-        return AllowList(_parse(document["issued_at"]), _parse(document["valid_until"]), entries)
+        walk_in = document.get("walk_in") or {}
+        minutes = walk_in.get("minutes", 0)
+        if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes < 0:
+            return None
+        return AllowList(
+            _parse(document["issued_at"]),
+            _parse(document["valid_until"]),
+            entries,
+            frozenset(normalize_card(c) for c in walk_in.get("cards", ()) if normalize_card(c)),
+            minutes,
+        )
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
 

@@ -70,6 +70,7 @@ class SessionKind(StrEnum):
 class SessionEnd(StrEnum):
     CLOSED = "closed"  # by its stop event
     HEARTBEAT_TIMEOUT = "heartbeat_timeout"  # at the last sign of life plus the timeout
+    SUPERSEDED = "superseded"  # at the login of another person (its own logout was lost)
     OPEN = "open"  # still running: the box was heard from within the timeout
 
 

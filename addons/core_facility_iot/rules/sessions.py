@@ -14,9 +14,13 @@ The rules, per kind, walking the events sorted by ``(ts, id)``:
   an orphan (``orphan_stops``) and makes no session. Sorting by ``(ts, id)`` means that a start
   and a stop with the same timestamp are taken in the order of their ids (a zero-length session
   or an orphan stop): deterministic, and of no consequence for machine time.
-* A start while a session is open closes nothing and opens nothing: the first start is kept and
-  the repeat ignored (a box that re-sends its state after a reboot must not split a session, nor
-  let a second login erase the first one's time).
+* A start while a session is open by the *same* person (or by anyone when either start names
+  nobody) closes nothing and opens nothing: the first start is kept and the repeat ignored (a box
+  that re-sends its state after a reboot must not split a session, nor let a second login erase
+  the first one's time). A start naming *another* person (a different card or login: the
+  ``identities`` the caller gives per event id, by default the event's login, else its card)
+  ends the open session at that start (``superseded``: its logout was lost) and opens the new
+  one, so that the next user's time is never counted in the first user's session.
 * Every event of the box, of any type, is a sign of life. A session with no sign of life for more
   than ``heartbeat_timeout_s`` ends at its last sign of life plus the timeout
   (``heartbeat_timeout``): while walking the events (a gap in the middle, e.g. a box that died
@@ -64,7 +68,18 @@ def unique_sorted(events):
     return out
 
 
-def _walk(events, kind, timeout):
+def default_identity(event):
+    """Who a start event names: its login, else its card, else None (nobody in particular)."""
+    return event.user or event.card or None
+
+
+def _supersedes(open_start, start, identity):
+    """Whether ``start`` names another person than the open session's ``open_start``."""
+    before, now = identity(open_start), identity(start)
+    return before is not None and now is not None and before != now
+
+
+def _walk(events, kind, timeout, identity=default_identity):
     """(sessions, orphan stop ids, open session or None, its last sign of life)."""
     sessions, orphans = [], []
     start = last_life = None
@@ -75,8 +90,14 @@ def _walk(events, kind, timeout):
                 Session(kind, start.ts, end, SessionEnd.HEARTBEAT_TIMEOUT, start.id, None)
             )
             start = None
-        if STARTS.get(event.type) == kind and start is None:
-            start = event
+        if STARTS.get(event.type) == kind:
+            if start is None:
+                start = event
+            elif _supersedes(start, event, identity):
+                sessions.append(
+                    Session(kind, start.ts, event.ts, SessionEnd.SUPERSEDED, start.id, None)
+                )
+                start = event
         elif STOPS.get(event.type) == kind:
             if start is None:
                 orphans.append(event.id)
@@ -89,13 +110,21 @@ def _walk(events, kind, timeout):
     return sessions, orphans, start, last_life
 
 
-def assemble(events, heartbeat_timeout_s, now):
-    """The sessions of one box's events, sorted by ``(start, kind)``; see the module doc."""
+def _identity_of(identities):
+    if identities is None:
+        return default_identity
+    return lambda event: identities.get(event.id)
+
+
+def assemble(events, heartbeat_timeout_s, now, identities=None):
+    """The sessions of one box's events, sorted by ``(start, kind)``; see the module doc.
+    ``identities``: ``{event id: who it names or None}`` (default: ``default_identity``)."""
     timeout = timedelta(seconds=heartbeat_timeout_s)
     ordered = unique_sorted(events)
+    identity = _identity_of(identities)
     out = []
     for kind in SessionKind:
-        sessions, _orphans, start, last_life = _walk(ordered, kind, timeout)
+        sessions, _orphans, start, last_life = _walk(ordered, kind, timeout, identity)
         out.extend(sessions)
         if start is not None:
             if now - last_life > timeout:
@@ -108,12 +137,13 @@ def assemble(events, heartbeat_timeout_s, now):
     return sorted(out, key=lambda s: (s.start, s.kind, s.start_event_id))
 
 
-def orphan_stops(events, heartbeat_timeout_s):
+def orphan_stops(events, heartbeat_timeout_s, identities=None):
     """Ids of the stop events that end no session (yet): their start has not arrived, or their
     session had already ended by heartbeat timeout. The ORM keeps them, unmatched."""
     timeout = timedelta(seconds=heartbeat_timeout_s)
     ordered = unique_sorted(events)
+    identity = _identity_of(identities)
     out = []
     for kind in SessionKind:
-        out.extend(_walk(ordered, kind, timeout)[1])
+        out.extend(_walk(ordered, kind, timeout, identity)[1])
     return sorted(out)

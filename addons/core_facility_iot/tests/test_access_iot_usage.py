@@ -113,8 +113,12 @@ FIELD_ROWS = [
     *write(CHECK, "check_a", (IM, FMGR), {"has_discrepancy": False}, REFUSED),
     *write(CHECK, "check_a", (IM, FMGR), {"month": "2041-06-01"}, REFUSED),
     *create(CHECK, (IM,), lambda f: {"instrument_id": f.t20.id, "month": "2041-05-01"}, REFUSED),
-    # access cards: the staff register them, nobody else reads or writes them
+    # access cards: the staff register them, nobody else reads or writes them; an instrument
+    # manager only those of the users of their instruments, never a staff account's
     *write("res.users", "student_a2", (IM, FMGR), {"facility_card": "0A0B"}, "allowed"),
+    *write("res.users", "student_b1", (IM,), {"facility_card": "0A0B"}, REFUSED),
+    *write("res.users", "director", (IM,), {"facility_card": "0A0B"}, REFUSED),
+    *write("res.users", "director", (FMGR,), {"facility_card": "0A0B"}, "allowed"),
     *write(
         "res.users", "student_a2", (USER, PI, REVIEWER, FINANCE), {"facility_card": "0A0B"}, REFUSED
     ),
@@ -155,6 +159,18 @@ class TestAccessIotUsage(AccessMatrixCase):
                 }
             )
 
+        # student A2 booked the Spirit: its manager registers A2's card
+        env["facility.booking"].sudo().with_context(booking_skip_rules=True).create(
+            {
+                "instrument_id": cls.spirit.id,
+                "operator_id": cls.student_a2.id,
+                "research_group_id": cls.group_a.id,
+                "purpose": "Access matrix",
+                "date_start": datetime(2041, 3, 7, 2, 0),
+                "date_stop": datetime(2041, 3, 7, 3, 0),
+                "state": "confirmed",
+            }
+        )
         cls.session_a = session(cls.box, "A1", cls.student_a1, cls.group_a)
         cls.session_a2 = session(cls.box, "A2", cls.student_a2, cls.group_a)
         cls.session_b = session(cls.box_t20, "B1", cls.student_b1, cls.group_b)

@@ -94,6 +94,83 @@ class TestAllowList(UsageCase):
                 self.assertEqual(verdict, online["decision"])
                 self.assertEqual(until, _until(online["until"]))
 
+    def assertSameOnlineOffline(self, payload, signature, card, moment, expected):
+        status, online = self.Decision._answer(self.box, {"card": card}, now=moment)
+        self.assertEqual(status, 200)
+        self.assertEqual(online["decision"], expected[0], online)
+        if len(expected) > 1:
+            self.assertEqual(_until(online["until"]), expected[1])
+        verdict, _reason, until = self.offline(payload, signature, card, moment)
+        self.assertEqual((verdict, until), (online["decision"], _until(online["until"])))
+
+    def test_the_grace_decides_as_the_list_does(self):
+        """Review finding 9 (b): after a booking's end, online allows during the grace what
+        the list allows — a booking shorter than the grace, one the job already finished, and
+        back-to-back bookings chained into one span."""
+        hour = timedelta(hours=1)
+        short = self.book(NOW + 10 * hour, hours=10 / 60)
+        first = self.book(NOW + 12 * hour, hours=1)
+        second = self.book(NOW + 13 * hour + timedelta(minutes=5), hours=1)
+        finished = self.book(NOW + 15 * hour, hours=1)
+        payload, signature = self.download()
+        finished.state = "done"  # the job finishes it at its stop
+        grace = timedelta(minutes=15)
+        card = "04A1B2C3"
+        cases = [
+            ("shorter than the grace", short.date_stop + timedelta(minutes=2), short.date_stop),
+            ("back to back", first.date_start + timedelta(minutes=30), second.date_stop),
+            ("in the gap", first.date_stop + timedelta(minutes=2), second.date_stop),
+            (
+                "finished, in its grace",
+                finished.date_stop + timedelta(minutes=5),
+                finished.date_stop,
+            ),
+        ]
+        for name, moment, stop in cases:
+            with self.subTest(case=name):
+                self.assertSameOnlineOffline(
+                    payload, signature, card, moment, (Decision.ALLOW, stop + grace)
+                )
+        after = finished.date_stop + grace
+        self.assertSameOnlineOffline(payload, signature, card, after, (Decision.DENY,))
+
+    def test_walk_in_is_listed(self):
+        """Review finding 9 (a): on a log-only instrument allowing walk-in use, the list holds
+        the cards that may walk in, so that the box lets them in offline as online (and a
+        walk-in instrument failing closed is usable offline); the others stay out."""
+        self.spirit.write({"booking_mode": "log", "iot_walk_in": True, "iot_walk_in_minutes": 30})
+        payload, signature = self.download()
+        self.assertEqual(json.loads(payload)["walk_in"], {"cards": ["04A1B2C3"], "minutes": 30})
+        later = NOW + timedelta(hours=6, minutes=30)  # nobody's booking
+        walk = (Decision.ALLOW, later + timedelta(minutes=30))
+        self.assertSameOnlineOffline(payload, signature, "04A1B2C3", later, walk)
+        for card in ("04A2", "04B1", "DEADBEEF"):  # not qualified, group suspended, unknown
+            with self.subTest(card=card):
+                self.assertSameOnlineOffline(payload, signature, card, later, (Decision.DENY,))
+        # a booking still wins: until its end plus the grace
+        self.assertSameOnlineOffline(
+            payload,
+            signature,
+            "04A1B2C3",
+            NOW,
+            (Decision.ALLOW, self.booked_a1.date_stop + timedelta(minutes=15)),
+        )
+        # no booking in the next 24 hours: the walk-in cards alone make the list usable
+        self.env.cr.execute(
+            "DELETE FROM facility_booking WHERE instrument_id = %s", [self.spirit.id]
+        )
+        self.env.invalidate_all()
+        payload, signature = self.download()
+        self.assertEqual(json.loads(payload)["entries"], [])
+        self.assertEqual(
+            self.offline(payload, signature, "04A1B2C3", later)[:2],
+            (Decision.ALLOW, AllowReason.OFFLINE_LIST),
+        )
+        self.assertEqual(
+            self.offline(payload, signature, "04A2", later)[:2],
+            (Decision.DENY, DenyReason.OFFLINE_NOT_LISTED),
+        )
+
     def test_tampering_breaks_the_signature(self):
         payload, signature = self.download()
         forged = payload.replace(b"04:15:00Z", b"09:15:00Z")

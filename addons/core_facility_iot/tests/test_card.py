@@ -2,6 +2,7 @@
 instrument managers (who otherwise cannot edit users), one's own shown read-only."""
 
 import re
+from datetime import timedelta
 
 from psycopg2 import IntegrityError
 
@@ -11,6 +12,7 @@ from odoo.tools import mute_logger
 
 from odoo.addons.core_facility.tests.test_booking_concurrency import CommittedCase, _env
 
+from .common import NOW
 from .test_session_common import UsageCase
 
 
@@ -31,6 +33,7 @@ class TestAccessCard(UsageCase):
             self.student_a2.facility_card = "04a1b2c3"
 
     def test_instrument_manager_registers_cards(self):
+        self.book(NOW + timedelta(days=1), operator=self.student_a2)
         self.student_a2.with_user(self.manager_spirit).write({"facility_card": "ab12"})
         self.assertEqual(self.student_a2.facility_card, "AB12")
         # the card alone: nothing else of the user
@@ -38,6 +41,55 @@ class TestAccessCard(UsageCase):
             self.student_a2.with_user(self.manager_spirit).write(
                 {"facility_card": "ab13", "name": "Renamed"}
             )
+
+    def test_instrument_managers_register_their_users_cards_only(self):
+        """Review finding 7: an instrument manager may not put a card on a staff account (and
+        so open the instruments in a facility manager's name), nor on a user of instruments
+        they do not manage; facility managers register anyone's."""
+        as_manager = self.env["res.users"].with_user(self.manager_spirit)
+        refused = {
+            "a facility manager": self.director,
+            "another instrument manager": self.manager_t20,
+            "themselves": self.manager_spirit,
+            "a user of nothing they manage": self.student_b1,
+        }
+        self.book(NOW + timedelta(days=1), operator=self.student_b1, instrument=self.t20)
+        for name, user in refused.items():
+            with self.subTest(user=name), self.assertRaises(AccessError):
+                as_manager.browse(user.id).write({"facility_card": "FEED01"})
+        self.assertFalse(self.director.facility_card)
+        # qualified on the Spirit: theirs to register
+        as_manager.browse(self.student_a1.id).write({"facility_card": "FEED02"})
+        self.assertEqual(self.student_a1.facility_card, "FEED02")
+        # the manager of the T20 registers its user's card; a facility manager anyone's
+        self.student_b1.with_user(self.manager_t20).write({"facility_card": "FEED03"})
+        for user in (self.manager_t20, self.director):
+            user.with_user(self.director).write({"facility_card": f"FEED{user.id}"})
+            self.assertEqual(user.facility_card, f"FEED{user.id}")
+
+    def test_every_change_is_noted_without_the_number(self):
+        def notes():
+            return self.env["mail.message"].search(
+                [
+                    ("model", "=", "res.partner"),
+                    ("res_id", "=", self.student_a1.partner_id.id),
+                    ("body", "ilike", "Access card"),
+                ],
+                order="id",
+            )
+
+        before = notes()
+        as_manager = self.student_a1.with_user(self.manager_spirit)
+        as_manager.write({"facility_card": "CAFE01"})
+        as_manager.write({"facility_card": "CAFE01"})  # unchanged: no note
+        as_manager.write({"facility_card": False})
+        added = notes() - before
+        self.assertEqual(len(added), 2)
+        self.assertIn("changed by", added[0].body)
+        self.assertIn(self.manager_spirit.name, added[0].body)
+        self.assertIn("removed by", added[1].body)
+        self.assertFalse(any("CAFE01" in (m.body or "") for m in added))
+        self.assertEqual(added.subtype_id, self.env.ref("mail.mt_note"))
 
     def test_users_cannot_set_or_read_cards(self):
         with self.assertRaises(AccessError):

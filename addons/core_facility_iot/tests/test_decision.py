@@ -118,13 +118,15 @@ class TestAccessDecision(UsageCase):
 
     def test_message_in_the_users_language(self):
         self.env["res.lang"]._activate_lang("zh_CN")
-        self.student_a1.lang = "zh_CN"
         self.book(NOW, hours=1)
-        english = self.Decision.with_context(lang="en_US")._message(
-            AllowReason.BOOKING, self.student_a1.with_context(lang="en_US"), self.spirit, NOW
-        )
-        self.assertIn("11:15", self.ask(card="04A1B2C3")[1]["message"])  # Shanghai time
-        self.assertTrue(english.startswith("Welcome"))
+        self.student_a1.lang = "en_US"
+        english = self.ask(card="04A1B2C3")[1]["message"]
+        self.assertTrue(english.startswith("Welcome"), english)
+        self.assertIn("11:15", english)  # Shanghai time
+        self.student_a1.lang = "zh_CN"
+        chinese = self.ask(card="04A1B2C3")[1]["message"]
+        self.assertIn("11:15", chinese)
+        self.assertNotEqual(chinese, english)  # the user's language, not the server's
 
     def test_unknown_card_message_in_the_companys_language(self):
         self.env.company.partner_id.lang = "en_US"

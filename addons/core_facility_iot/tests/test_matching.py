@@ -1,7 +1,8 @@
 """Sessions matched to bookings: an open session starts its booking, the booking is finished at
-the stop of its last session once its time is over (under-use and overrun computed by booking as
-it does), an early login is clamped to what booking allows, and a booking that refuses never
-breaks the intake: the session says why."""
+the stop of its last session once its time is over and the box was heard past its end (under-use
+and overrun computed by booking as it does; a silent box's booking waits for its buffered events),
+an early login is clamped to what booking allows, and a booking that refuses never breaks the
+intake: the session says why."""
 
 from datetime import timedelta
 from unittest.mock import patch
@@ -37,6 +38,7 @@ class TestMatching(UsageCase):
             self.login("L1", -175, user=self.student_a1.login),
             *self.beats(-170, -115),
             self.logout("O1", -110),  # overran by ten minutes
+            *self.beats(-105, 0),  # the box lives on
         )
         self.assertEqual(booking.state, "done")
         self.assertEqual(
@@ -60,14 +62,70 @@ class TestMatching(UsageCase):
         self.assertEqual(booking.state, "in_use")  # its time is not over
         self.assertEqual(len(booking.usage_session_ids), 2)
         self.Session._cron_close_sessions(now=NOW)
+        self.assertEqual(booking.state, "in_use")  # the box was not heard past its end yet
+        self.post(*self.beats(-25, 0), now=NOW)
+        self.Session._cron_close_sessions(now=NOW)
         self.assertEqual(booking.state, "done")
         self.assertEqual((booking.actual_start, booking.actual_stop), (self.at(-235), self.at(-30)))
 
     def test_left_early_is_under_use(self):
         booking = self.book(self.at(-240), hours=4)
-        self.post(self.login("L1", -235), *self.beats(-230, -185), self.logout("O1", -180))
+        self.post(
+            self.login("L1", -235),
+            *self.beats(-230, -185),
+            self.logout("O1", -180),
+            *self.beats(-175, 0),
+        )
         self.assertEqual(booking.state, "done")  # booked time over: finished at once
         self.assertTrue(booking.is_underuse)
+
+    def test_a_silent_box_does_not_finish_its_booking(self):
+        """Review finding 1 (/tmp/review/s4.py): the box goes offline 20 minutes into a
+        three-hour booking and buffers its events. The cron past the booking's end ends the
+        session by heartbeat timeout but leaves the booking running; the buffered events then
+        give the true length, and the booking is finished at the true logout."""
+        booking = self.book(self.at(-240), hours=3)  # -240 to -60
+        login = self.login("L1", -239, user=self.student_a1.login)
+        self.post(login, *self.beats(-235, -220), now=self.at(-219))
+        self.assertEqual(booking.state, "in_use")
+        self.Session._cron_close_sessions(now=self.at(-55))
+        session = self.sessions()
+        self.assertEqual(session.end_reason, "heartbeat_timeout")
+        self.assertEqual(session.date_stop, self.at(-210))
+        self.assertEqual(booking.state, "in_use")  # the box is silent: not final
+        self.post(
+            *self.beats(-215, -65), self.logout("O1", -62), *self.beats(-60, -50), now=self.at(-50)
+        )
+        self.assertEqual((session.end_reason, session.date_stop), ("closed", self.at(-62)))
+        self.assertEqual(booking.state, "done")
+        self.assertEqual((booking.actual_start, booking.actual_stop), (self.at(-239), self.at(-62)))
+        self.assertFalse(booking.is_underuse)
+        violations = (
+            self.env["facility.violation"]
+            .sudo()
+            .search([("source_key", "=like", f"booking:{booking.id}:%")])
+        )
+        self.assertFalse(violations)
+        self.assertFalse(session.needs_review)
+
+    def test_a_box_that_never_comes_back_finishes_after_the_settle_delay(self):
+        booking = self.book(self.at(-240), hours=3)
+        self.post(self.login("L1", -239), *self.beats(-235, -220), now=self.at(-219))
+        self.Session._cron_close_sessions(now=self.at(-60 + 23 * 60))
+        self.assertEqual(booking.state, "in_use")
+        self.Session._cron_close_sessions(now=self.at(-60 + 24 * 60))
+        self.assertEqual(booking.state, "done")
+        self.assertEqual(booking.actual_stop, self.at(-210))  # what was measured
+        # a shorter delay, set by the administrator
+        other = self.book(self.at(2000), hours=1)
+        self.env["ir.config_parameter"].sudo().set_param(
+            "core_facility_iot.session_settle_hours", "2"
+        )
+        self.post(self.login("L2", 2001), self.beat("H2005", 2005), now=self.at(2006))
+        self.Session._cron_close_sessions(now=self.at(2060 + 119))
+        self.assertEqual(other.state, "in_use")
+        self.Session._cron_close_sessions(now=self.at(2060 + 120))
+        self.assertEqual(other.state, "done")
 
     def test_early_login_is_clamped_to_what_booking_allows(self):
         booking = self.book(self.at(-60), hours=3)

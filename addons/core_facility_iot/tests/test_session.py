@@ -4,6 +4,7 @@ from the start event or the card swiped just before; one query when nothing can 
 
 import json
 from datetime import timedelta
+from unittest.mock import patch
 
 from psycopg2.errors import SerializationFailure
 
@@ -15,8 +16,10 @@ from odoo.addons.core_facility.tests.test_booking_concurrency import CommittedCa
 
 from ..models.facility_usage_session import LOCK_NAMESPACE
 from ..rules import signing
-from .common import NOW, event
+from .common import NOW, SECRET, event
 from .test_session_common import UsageCase
+
+SESSION_LOGGER = "odoo.addons.core_facility_iot.models.facility_usage_session"
 
 
 @tagged("post_install", "-at_install")
@@ -76,6 +79,27 @@ class TestSessionBuilding(UsageCase):
         self.assertEqual(session.exists().end_reason, "closed")
         self.assertEqual(session.date_stop, self.at(-5))
 
+    def test_a_lost_logout_ends_at_the_next_users_login(self):
+        """Finding 10: the box keeps beating after a lost logout; the next user's login (by
+        card) ends the first session, and the same user logging in again does not."""
+        self.post(
+            self.login("L1", -120, user=self.student_a1.login),
+            *self.beats(-115, 0),
+            self.login("L1b", -90, card="04A1B2C3"),  # the same user, by card: a repeat
+            self.login("L2", -60, card="04A2"),
+            self.logout("O2", -10),
+        )
+        self.assertEqual(
+            [
+                (s.start_event_uid, s.date_start, s.date_stop, s.end_reason, s.user_id)
+                for s in self.sessions()
+            ],
+            [
+                ("L1", self.at(-120), self.at(-60), "superseded", self.student_a1),
+                ("L2", self.at(-60), self.at(-10), "closed", self.student_a2),
+            ],
+        )
+
     def test_an_earlier_start_arriving_late_keeps_the_session(self):
         self.post(self.login("L2", -30), *self.beats(-25, -15), self.logout("O1", -10))
         session = self.sessions()
@@ -131,6 +155,61 @@ class TestSessionBuilding(UsageCase):
         self.env.invalidate_all()
         with self.assertQueryCount(1):
             self.Session._rebuild(self.box, now=self.at(-14))
+
+    def test_a_failed_rebuild_is_done_again(self):
+        """Review finding 11: a rebuild that fails keeps the events (the intake answered
+        accepted) and is remembered; the box's next batch, even of heartbeats only, rebuilds
+        its window."""
+        Session = type(self.Session)
+        with (
+            patch.object(Session, "_rebuild_box", side_effect=RuntimeError("boom")),
+            mute_logger(SESSION_LOGGER),
+        ):
+            answer = self.post(
+                self.login("L1", -60),
+                *self.beats(-55, -35),
+                self.logout("O1", -30),
+                now=self.at(-29),
+            )
+        self.assertEqual(answer["accepted"], 7)
+        self.assertFalse(self.sessions())
+        self.post(self.beat("H1", -20), now=self.at(-19))
+        self.assertEqual(
+            [(s.start_event_uid, s.end_reason) for s in self.sessions()], [("L1", "closed")]
+        )
+        self.env.invalidate_all()
+        with self.assertQueryCount(1):  # done: nothing to do again
+            self.Session._rebuild(self.box, now=self.at(-18))
+
+    def test_one_failing_box_does_not_stop_the_cron(self):
+        box = self.env["facility.box"].create(
+            {"serial": "T20-BOX", "instrument_id": self.t20.id, "control_pc": True}
+        )
+        self._give_secret(box, "t20-secret")
+        for one in (self.box, box):
+            self.receive(
+                [self.login("L1", -60), self.beat("H1", -55)],
+                self.at(-55),
+                box=one,
+                key=signing.secret_hash(SECRET if one == self.box else "t20-secret"),
+            )
+        Session = type(self.Session)
+        real = Session._rebuild_box
+
+        def failing_for_the_spirit(session_model, which, start, now):
+            if which == self.box:
+                raise RuntimeError("boom")
+            return real(session_model, which, start, now)
+
+        with (
+            patch.object(Session, "_rebuild_box", failing_for_the_spirit),
+            mute_logger(SESSION_LOGGER),
+        ):
+            self.Session._cron_close_sessions(now=self.at(0))
+        self.assertEqual(self.sessions(box=box).end_reason, "heartbeat_timeout")
+        self.assertEqual(self.sessions().end_reason, "open")  # not rebuilt, not lost
+        self.Session._cron_close_sessions(now=self.at(5))
+        self.assertEqual(self.sessions().end_reason, "heartbeat_timeout")
 
     def test_full_rebuild_gives_the_same_sessions(self):
         self.post(

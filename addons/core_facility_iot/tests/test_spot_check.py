@@ -4,6 +4,7 @@ the staff for their instruments, printed on the facility's letterhead."""
 
 from datetime import date, timedelta
 
+from freezegun import freeze_time
 from lxml import html
 
 from odoo import fields
@@ -72,6 +73,44 @@ class TestSpotCheck(UsageCase):
             [(line.kind, line.hours, line.user_id) for line in check.line_ids],
             [("unbooked_session", 1.0, self.student_a1)],
         )
+
+    def test_discrepancies_that_cancel_out(self):
+        """Review finding 12: ten hours booked and never used (confirmed bookings nobody
+        started) and twelve hours used without a booking add up to the booked total; both are
+        findings, and the unused bookings are listed."""
+        unused = self.book(NOW - timedelta(hours=30), hours=10)
+        login = self.student_a1.login
+        self.post(
+            self.login("L1", -20 * 60, user=login),
+            *self.beats(-20 * 60 + 5, -8 * 60 - 5),
+            self.logout("O1", -8 * 60),
+        )
+        with freeze_time(NOW):
+            check = self.generate(MONTH)
+        self.assertEqual((check.booked_hours, check.measured_hours), (12.0, 12.0))
+        self.assertEqual(check.findings, "under_use,unbooked,no_manual_log")
+        self.assertTrue(check.has_discrepancy)
+        self.assertEqual(
+            [(line.kind, line.hours, line.booking_id) for line in check.line_ids],
+            [
+                ("unbooked_session", 12.0, self.env["facility.booking"]),
+                ("unmeasured_booking", 10.0, unused),
+                ("unmeasured_booking", 2.0, self.booking),
+            ],
+        )
+
+    def test_a_listed_detail_is_a_discrepancy(self):
+        self.post(self.login("L1", -300), *self.beats(-295, -185), self.logout("O1", -180))
+        self.post(
+            self.login("L2", -120, user=self.student_a1.login),
+            *self.beats(-115, -105),
+            self.logout("O2", -100),
+        )
+        self.log(2.25)
+        check = self.generate(MONTH)
+        self.assertFalse(check.findings)  # 20 minutes: within the tolerance
+        self.assertTrue(check.has_discrepancy)
+        self.assertEqual(check.line_ids.mapped("kind"), ["unbooked_session"])
 
     def test_agreeing_month(self):
         self.post(self.login("L1", -300), *self.beats(-295, -185), self.logout("O1", -180))

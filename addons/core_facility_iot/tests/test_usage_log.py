@@ -34,6 +34,19 @@ class TestUsageLog(UsageCase):
         entry = self.log(booking_id=booking.id)
         self.assertEqual(entry.research_group_id, booking.research_group_id)
 
+    def test_group_of_the_booking_at_that_time(self):
+        """Review finding 17: the group is core_facility's answer for the user at the
+        instrument (the booking then, else the first active group), not a copy of that rule."""
+        self.group_b.member_ids = [(4, self.student_a1.id)]  # "Group A" comes first by name
+        self.book(NOW, hours=3, group=self.group_b)
+        self.assertEqual(self.log().research_group_id, self.group_b)
+        self.assertEqual(
+            self.log(
+                date_start=NOW + timedelta(hours=4), date_stop=NOW + timedelta(hours=5)
+            ).research_group_id,
+            self.group_a,
+        )
+
     def test_times_both_sides(self):
         with self.assertRaisesRegex(ValidationError, "must end after it starts"):
             self.log(date_stop=NOW)
