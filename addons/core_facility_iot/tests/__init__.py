@@ -10,6 +10,7 @@ from . import (
     test_card,
     test_decision,
     test_http_intake,
+    test_http_unbooked,
     test_intake,
     test_intake_concurrency,
     test_matching,
