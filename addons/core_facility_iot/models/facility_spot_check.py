@@ -40,6 +40,7 @@ class FacilitySpotCheck(models.Model):
         "facility.instrument", required=True, index=True, ondelete="restrict"
     )
     month = fields.Date(required=True, help="The first day of the month checked.")
+    month_label = fields.Char(string="Month Checked", compute="_compute_month_label")
     booked_hours = fields.Float(
         readonly=True,
         aggregator="sum",
@@ -82,11 +83,17 @@ class FacilitySpotCheck(models.Model):
             codes = [c for c in (check.findings or "").split(",") if c]
             check.findings_text = "; ".join(labels.get(c, c) for c in codes)
 
+    @api.depends("month")
+    @api.depends_context("lang")
+    def _compute_month_label(self):
+        for check in self:
+            check.month_label = check._month_label()
+
     @api.depends("instrument_id.name", "month")
+    @api.depends_context("lang")
     def _compute_display_name(self):
         for check in self:
-            month = f"{check.month:%Y/%m}" if check.month else ""
-            check.display_name = f"{check.instrument_id.name or ''} {month}".strip()
+            check.display_name = f"{check.instrument_id.name or ''} {check._month_label()}".strip()
 
     @api.model_create_multi
     def create(self, vals_list):
