@@ -134,6 +134,11 @@ class FacilityUsageSession(models.Model):
             "CREATE INDEX IF NOT EXISTS facility_usage_session_open_idx "
             "ON facility_usage_session (box_id) WHERE end_reason = 'open'"
         )
+        # the probe's sessions a late heartbeat may revive: only the recent ones are looked at
+        cr.execute(
+            "CREATE INDEX IF NOT EXISTS facility_usage_session_timeout_idx "
+            "ON facility_usage_session (box_id, date_stop) WHERE end_reason = 'heartbeat_timeout'"
+        )
         return super().init()
 
     # -- computes -------------------------------------------------------------------------------
@@ -251,10 +256,16 @@ class FacilityUsageSession(models.Model):
                      (SELECT min(date_start) FROM facility_usage_session
                        WHERE box_id = %(box)s AND end_reason = %(open)s),
                      (SELECT min(s.date_start) FROM facility_usage_session s
-                        JOIN facility_box_event e ON e.box_id = s.box_id
-                         AND e.ts BETWEEN s.date_start AND s.date_stop
                        WHERE s.box_id = %(box)s AND s.end_reason = %(timeout)s
-                         AND e.received_at = %(batch)s AND e.event_type = %(heartbeat)s),
+                         AND s.date_stop >= (
+                           SELECT min(ts) FROM facility_box_event
+                            WHERE box_id = %(box)s AND received_at = %(batch)s
+                              AND event_type = %(heartbeat)s)
+                         AND EXISTS (
+                           SELECT 1 FROM facility_box_event e
+                            WHERE e.box_id = s.box_id AND e.received_at = %(batch)s
+                              AND e.event_type = %(heartbeat)s
+                              AND e.ts BETWEEN s.date_start AND s.date_stop)),
                      (SELECT needs_rebuild_since FROM facility_usage_session_box
                        WHERE box_id = %(box)s))""",
                 box=box.id,
@@ -459,9 +470,10 @@ class FacilityUsageSession(models.Model):
         last_ts = dict(last_ts or {})
         delay = self._settle_delay()
         bookings = self.env["facility.booking"]
+        candidates = self._booking_candidates(now)
         for session in self.sorted(lambda s: (s.date_start, s.id)):
             notes = []
-            booking = session._match(now)
+            booking = session._match(now, candidates)
             user = session.user_id
             vals = {"booking_id": booking.id, "is_unbooked": not booking}
             if booking:
@@ -525,25 +537,39 @@ class FacilityUsageSession(models.Model):
             hours = usage.DEFAULT_SETTLE_HOURS
         return timedelta(hours=max(hours, 0))
 
-    def _match(self, now):
-        """The booking of the session (``rules.matching.match``), or an empty recordset."""
-        self.ensure_one()
-        stop = self.date_stop or now
-        candidates = (
-            self.env["facility.booking"]
-            .sudo()
-            .search(
+    def _booking_candidates(self, now):
+        """``{instrument id: [(id, start, stop, operator id, state)]}``: the bookings holding
+        time that the sessions overlap, read once for all of them (one search per instrument,
+        not one per session)."""
+        out = {}
+        Booking = self.env["facility.booking"].sudo()
+        for instrument in self.instrument_id:
+            sessions = self.filtered(lambda s, i=instrument: s.instrument_id == i)
+            start = min(sessions.mapped("date_start"))
+            stop = max(max(s.date_stop or now, s.date_start) for s in sessions)
+            found = Booking.search_fetch(
                 [
-                    ("instrument_id", "=", self.instrument_id.id),
+                    ("instrument_id", "=", instrument.id),
                     ("state", "in", tuple(matching.MATCHED_STATES)),
-                    ("date_start", "<=", max(stop, self.date_start)),
-                    ("date_stop", ">", self.date_start),
-                ]
+                    ("date_start", "<=", stop),
+                    ("date_stop", ">", start),
+                ],
+                ["date_start", "date_stop", "operator_id", "state"],
             )
-        )
-        rows = [(b.id, b.date_start, b.date_stop, b.operator_id.id, b.state) for b in candidates]
+            out[instrument.id] = [
+                (b.id, b.date_start, b.date_stop, b.operator_id.id, b.state) for b in found
+            ]
+        return out
+
+    def _match(self, now, candidates=None):
+        """The booking of the session (``rules.matching.match``), or an empty recordset;
+        ``candidates`` as :meth:`_booking_candidates` gives them (read here when absent)."""
+        self.ensure_one()
+        if candidates is None:
+            candidates = self._booking_candidates(now)
+        rows = candidates.get(self.instrument_id.id, [])
         found = matching.match(self._as_rule(), rows, now)
-        return candidates.browse(found.id) if found else candidates.browse()
+        return self.env["facility.booking"].sudo().browse(found.id if found else [])
 
     def _as_rule(self):
         return session_rules.Session(
