@@ -169,3 +169,16 @@ def test_the_same_person_or_nobody_named_repeats_a_login():
     expected = run(events)
     for _ in range(10):
         assert run(rng.sample(events, len(events))) == expected
+
+
+def test_new_events_bound_what_a_batch_added():
+    t = [datetime(2041, 3, 6, 1, m) for m in range(6)]
+    events = [
+        Event("b", EventType.HEARTBEAT, t[1]),
+        Event("a", EventType.PC_LOGIN, t[3]),
+        Event("c", EventType.HEARTBEAT, t[4]),
+        Event("d", EventType.PC_LOGOUT, t[2]),
+    ]
+    assert se.NewEvents.of(events) == se.NewEvents(t[2], t[1], t[4])
+    assert se.NewEvents.of([Event("h", EventType.HEARTBEAT, t[0])]) == se.NewEvents(None, t[0], t[0])
+    assert se.NewEvents.of([]) == se.NewEvents()

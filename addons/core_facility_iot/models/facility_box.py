@@ -414,6 +414,7 @@ class FacilityBox(models.Model):
                 ("state", "!=", BoxState.RETIRED),
             ],
             limit=1,
+            order="id",  # the model's order would join the instrument for nothing
         )
         if not box or not box.secret_hash:
             raise BoxAuthError(AuthReason.UNKNOWN_BOX)

@@ -12,6 +12,7 @@ from odoo.tools import SQL
 from ..rules import boxes as box_rules
 from ..rules import events as event_rules
 from ..rules import intake as intake_rules
+from ..rules import sessions as session_rules
 from ..rules.codes import BatchError, Channel, EventType
 from ..rules.intake import (
     INTERNAL_MESSAGE,
@@ -305,7 +306,8 @@ class FacilityBoxEvent(models.Model):
                     authenticated=True,
                 )
         if inserted:
-            self._rebuild_sessions(box, now)
+            fresh = [event for uid, (event, _raw) in first.items() if uid in inserted]
+            self._rebuild_sessions(box, now, session_rules.NewEvents.of(fresh))
         return 200, intake_rules.answer(box.serial, results, now, ids=claimed)
 
     @api.model
@@ -403,12 +405,13 @@ class FacilityBoxEvent(models.Model):
         return out
 
     @api.model
-    def _rebuild_sessions(self, box, now):
-        """Let the usage sessions see the new events. A failure there does not undo the events:
-        they are stored and answered ``accepted``, and the next batch of the box rebuilds."""
+    def _rebuild_sessions(self, box, now, fresh=None):
+        """Let the usage sessions see the new events (``fresh``: a ``rules.sessions.NewEvents``
+        of what this batch inserted). A failure there does not undo the events: they are
+        stored and answered ``accepted``, and the next batch of the box rebuilds."""
         try:
             with self.env.cr.savepoint():
-                self.env["facility.usage.session"].sudo()._rebuild(box, now=now)
+                self.env["facility.usage.session"].sudo()._rebuild(box, now=now, fresh=fresh)
         except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
             raise
         except Exception:

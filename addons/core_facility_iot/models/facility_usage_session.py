@@ -182,7 +182,7 @@ class FacilityUsageSession(models.Model):
     # -- rebuilding from the events ---------------------------------------------------------------
 
     @api.model
-    def _rebuild(self, boxes, now=None, full=False):
+    def _rebuild(self, boxes, now=None, full=False, fresh=None):
         """Rebuild the sessions of ``boxes`` from their events (called by the intake after it
         stored new events, as superuser, with its clock ``now``: the events it stamped
         ``received_at = now`` are the new ones): create, update, delete, match to bookings,
@@ -192,7 +192,8 @@ class FacilityUsageSession(models.Model):
         session ended by heartbeat timeout), open session or failed rebuild, moved back to the
         start of any stored session around it; without anything new, no open session and no
         failed rebuild, one query and nothing else. ``full``: the box's whole history (repairs,
-        tests).
+        tests). ``fresh``: the ``rules.sessions.NewEvents`` the intake just inserted (exact;
+        without it, the events stamped ``received_at = now`` are taken as new).
 
         Each box is rebuilt in a savepoint: a box that fails is logged and remembered (its
         window is rebuilt again by its next batch or the cron, until it succeeds), and the
@@ -200,7 +201,7 @@ class FacilityUsageSession(models.Model):
         batch_at = now
         now = now or fields.Datetime.now()
         for box in boxes.sudo():
-            start = self._window_probe(box, batch_at, full)
+            start = self._window_probe(box, batch_at, full, fresh)
             if start is None:
                 continue
             self._lock_box(box, now)
@@ -238,7 +239,7 @@ class FacilityUsageSession(models.Model):
             )
 
     @api.model
-    def _window_probe(self, box, batch_at, full):
+    def _window_probe(self, box, batch_at, full, fresh=None):
         """The earliest moment the rebuild of ``box`` must look at, or None: nothing to do. One
         query."""
         if full:
@@ -247,6 +248,30 @@ class FacilityUsageSession(models.Model):
             )
             return self.env.cr.fetchone()[0]
         self.flush_model()
+        if fresh is not None:
+            # the intake says what it inserted: no need to find it again (PostgreSQL's LEAST
+            # skips the NULLs)
+            self.env.cr.execute(
+                SQL(
+                    """SELECT LEAST(
+                         %(first)s::timestamp,
+                         (SELECT min(date_start) FROM facility_usage_session
+                           WHERE box_id = %(box)s AND end_reason = %(open)s),
+                         (SELECT min(date_start) FROM facility_usage_session
+                           WHERE box_id = %(box)s AND end_reason = %(timeout)s
+                             AND date_stop >= %(beats_from)s::timestamp
+                             AND date_start <= %(beats_to)s::timestamp),
+                         (SELECT needs_rebuild_since FROM facility_usage_session_box
+                           WHERE box_id = %(box)s))""",
+                    box=box.id,
+                    first=fresh.first,
+                    beats_from=fresh.beats_from,
+                    beats_to=fresh.beats_to,
+                    open=str(SessionEnd.OPEN),
+                    timeout=str(SessionEnd.HEARTBEAT_TIMEOUT),
+                )
+            )
+            return self.env.cr.fetchone()[0]
         self.env.cr.execute(
             SQL(
                 """SELECT LEAST(
@@ -498,7 +523,9 @@ class FacilityUsageSession(models.Model):
                 ]
                 vals["research_group_id"] = group_id or False
             vals["match_note"] = "\n".join(notes) or False
-            session.write({k: v for k, v in vals.items() if _differs(session[k], v)})
+            changed = {k: v for k, v in vals.items() if _differs(session[k], v)}
+            if changed:
+                session.write(changed)
             if (
                 session.is_unbooked
                 and not session.unbooked_recorded

@@ -147,3 +147,26 @@ def orphan_stops(events, heartbeat_timeout_s, identities=None):
     for kind in SessionKind:
         out.extend(_walk(ordered, kind, timeout, identity)[1])
     return sorted(out)
+
+
+@dataclass(frozen=True)
+class NewEvents:
+    """What a batch added to a box, as the session rebuild needs it: the earliest new event that
+    is not a heartbeat (it may start, stop or re-time a session), and the span of the new
+    heartbeats (they matter only where they fall inside a session ended by heartbeat timeout,
+    which they may revive). ``None`` where there is none."""
+
+    first: datetime | None = None
+    beats_from: datetime | None = None
+    beats_to: datetime | None = None
+
+    @classmethod
+    def of(cls, events):
+        """The :class:`NewEvents` of ``events`` (the events a batch inserted)."""
+        others = [e.ts for e in events if e.type != EventType.HEARTBEAT]
+        beats = [e.ts for e in events if e.type == EventType.HEARTBEAT]
+        return cls(
+            min(others) if others else None,
+            min(beats) if beats else None,
+            max(beats) if beats else None,
+        )
