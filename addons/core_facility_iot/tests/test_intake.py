@@ -122,7 +122,9 @@ class TestIntake(IntakeCase):
         self.assertEqual(rebuild.call_count, 2)
         for call in rebuild.call_args_list:
             self.assertEqual(call.args[1], self.box)
-        self.assertEqual(rebuild.call_args.kwargs, {"now": NOW})
+        self.assertEqual(rebuild.call_args.kwargs["now"], NOW)
+        # the rebuild is told exactly what was inserted: the login, not a heartbeat
+        self.assertEqual(rebuild.call_args.kwargs["fresh"].first, self.minutes(NOW, -60))
         self.assertEqual(self.stored().mapped("uid"), ["o-1", "o-2"])  # by time: start first
 
     def test_the_event_is_kept_whole_with_unknown_fields(self):
