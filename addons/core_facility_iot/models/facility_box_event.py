@@ -344,23 +344,19 @@ class FacilityBoxEvent(models.Model):
             for event, raw in sorted(events, key=lambda pair: pair[0].id)
         ]
         cr = self.env.cr
-        values = SQL(", ").join(
-            SQL(
-                "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s::jsonb, %s, %s, %s, %s, %s, "
-                "%s)",
-                *row,
-            )
-            for row in rows
-        )
+        # one placeholder a row: psycopg2 quotes each row tuple as "(v1, v2, ...)" (the JSON
+        # text goes to its jsonb column as an untyped literal) — one SQL object for the batch
+        # instead of one per row
         # not logged when it fails ("bad query: ..." would print every card and login of the
         # batch); the rows were checked to be storable (``unstorable_reason``) beforehand
         cr.execute(
             SQL(
                 "INSERT INTO facility_box_event (box_id, instrument_id, uid, event_type, ts, card, "
                 "login, user_id, snapshot, payload, raw, received_at, channel, create_uid, "
-                "create_date, write_uid, write_date) VALUES %s "
-                "ON CONFLICT (box_id, uid) DO NOTHING RETURNING uid",
-                values,
+                "create_date, write_uid, write_date) VALUES "
+                + ", ".join(["%s"] * len(rows))
+                + " ON CONFLICT (box_id, uid) DO NOTHING RETURNING uid",
+                *rows,
             ),
             log_exceptions=False,
         )
