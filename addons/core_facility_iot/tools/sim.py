@@ -392,6 +392,7 @@ class Tally:
         keys = ["requests", "sent_events", "accepted", "duplicate", "rejected"]
         keys += sorted(k for k in self.counts if k.startswith("status_"))
         keys += ["stale_answers", "resigned", "network_errors"]
+        keys += sorted(k for k in self.counts if k.startswith(("access_", "spot_checks")))
         out = [f"{key}={self.counts.get(key, 0)}" for key in keys]
         stored = len(self.planned & self.delivered)
         out.append(f"planned_events={len(self.planned)}")
