@@ -180,5 +180,7 @@ def test_new_events_bound_what_a_batch_added():
         Event("d", EventType.PC_LOGOUT, t[2]),
     ]
     assert se.NewEvents.of(events) == se.NewEvents(t[2], t[1], t[4])
-    assert se.NewEvents.of([Event("h", EventType.HEARTBEAT, t[0])]) == se.NewEvents(None, t[0], t[0])
+    assert se.NewEvents.of([Event("h", EventType.HEARTBEAT, t[0])]) == se.NewEvents(
+        None, t[0], t[0]
+    )
     assert se.NewEvents.of([]) == se.NewEvents()
