@@ -1,0 +1,8 @@
+from . import (
+    test_access_eval_exports,
+    test_access_eval_figures,
+    test_access_eval_forms,
+    test_access_eval_stats,
+    test_access_eval_tables,
+    test_access_matrix,
+)
