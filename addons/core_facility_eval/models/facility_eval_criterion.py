@@ -1,5 +1,7 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
+from ..rules import scoring
 from ..rules.codes import CaseSection, Figure, Method
 
 
@@ -13,7 +15,9 @@ class FacilityEvalCriterion(models.Model):
     section_id = fields.Many2one(
         "facility.eval.section", required=True, ondelete="cascade", index=True
     )
-    scheme_id = fields.Many2one(related="section_id.scheme_id", store=True, index=True)
+    scheme_id = fields.Many2one(
+        related="section_id.scheme_id", store=True, index=True, readonly=True
+    )
     sequence = fields.Integer(default=10)
     code = fields.Char(required=True)
     name = fields.Char(required=True, translate=True)
@@ -48,3 +52,79 @@ class FacilityEvalCriterion(models.Model):
     case_section = fields.Selection(
         [(CaseSection.USAGE, "Use of the Instruments"), (CaseSection.SHARING, "Sharing")]
     )
+    band_count = fields.Integer(string="Number of Bands", compute="_compute_band_count")
+
+    _sql_constraints = [
+        (
+            "code_scheme_unique",
+            "unique(scheme_id, code)",
+            "A criterion's code is unique within its scoring table.",
+        )
+    ]
+
+    # -- computes ----------------------------------------------------------------------------------
+
+    @api.depends("band_ids")
+    def _compute_band_count(self):
+        for criterion in self:
+            criterion.band_count = len(criterion.band_ids)
+
+    # -- constraints -------------------------------------------------------------------------------
+
+    @api.constrains("method", "figure", "source_code", "case_section", "divisor", "per_quantity")
+    def _check_method(self):
+        for criterion in self:
+            method = criterion.method
+            if method in scoring.BAND_METHODS and not criterion.figure:
+                raise ValidationError(
+                    self.env._(
+                        "%(criterion)s is scored by bands: say which figure the bands read.",
+                        criterion=criterion.name,
+                    )
+                )
+            if method == Method.AVERAGE and not criterion.source_code:
+                raise ValidationError(
+                    self.env._(
+                        "%(criterion)s averages the instruments' points: say on which "
+                        "criterion of the instrument table.",
+                        criterion=criterion.name,
+                    )
+                )
+            if method == Method.CASES and not criterion.case_section:
+                raise ValidationError(
+                    self.env._(
+                        "%(criterion)s counts showcase cases: say of which section.",
+                        criterion=criterion.name,
+                    )
+                )
+            if criterion.divisor <= 0 or criterion.per_quantity <= 0:
+                raise ValidationError(
+                    self.env._(
+                        "%(criterion)s: the divisor and the quantity per item must be above 0.",
+                        criterion=criterion.name,
+                    )
+                )
+
+    # -- business logic ----------------------------------------------------------------------------
+
+    def _to_criterion(self, as_written=False):
+        """This line as a :class:`scoring.Criterion` (``as_written``: see
+        ``scheme._scoring_table``)."""
+        self.ensure_one()
+        bands = self.band_ids.filtered(lambda band: not (as_written and band.assumed))
+        return scoring.Criterion(
+            code=self.code,
+            section=self.section_id.code,
+            method=self.method,
+            max_points=self.max_points,
+            figure=self.figure or None,
+            bands=tuple(band._to_band(as_written) for band in bands),
+            points_per_item=self.points_per_item,
+            per_quantity=self.per_quantity,
+            divisor=self.divisor,
+            source=self.source_code or None,
+            case_section=self.case_section or None,
+            ratio_points=self.ratio_points,
+            surplus_general=self.surplus_general,
+            surplus_special=self.surplus_special,
+        )
