@@ -16,7 +16,7 @@ class FacilityEvalCriterion(models.Model):
         "facility.eval.section", required=True, ondelete="cascade", index=True
     )
     scheme_id = fields.Many2one(
-        related="section_id.scheme_id", store=True, index=True, readonly=True
+        related="section_id.scheme_id", store=True, index=True, readonly=True, ondelete="cascade"
     )
     sequence = fields.Integer(default=10)
     code = fields.Char(required=True)

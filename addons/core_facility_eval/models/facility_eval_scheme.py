@@ -148,12 +148,22 @@ class FacilityEvalScheme(models.Model):
         table = self._scoring_table(as_written)
         criteria = {criterion.code: criterion for criterion in self.criterion_ids}
         messages = []
-        for code in (c.code for c in table.criteria):
-            criterion = criteria[code]
-            if criterion.method in scoring.BAND_METHODS and not criterion.band_ids:
-                messages.append(self.env._("%(criterion)s: no band.", criterion=criterion.name))
-        for code, problem in scoring.table_problems(table):
-            messages.append(self._problem_message(criteria[code], problem))
+        unbanded = {
+            code
+            for code, criterion in criteria.items()
+            if criterion.method in scoring.BAND_METHODS and not criterion.band_ids
+        }
+        problems = scoring.table_problems(table)
+        for line in table.criteria:
+            if line.code in unbanded:
+                name = criteria[line.code].name
+                messages.append(self.env._("%(criterion)s: no band.", criterion=name))
+                continue
+            messages += [
+                self._problem_message(criteria[code], problem)
+                for code, problem in problems
+                if code == line.code
+            ]
         return messages
 
     def _problem_message(self, criterion, problem):
@@ -177,14 +187,20 @@ class FacilityEvalScheme(models.Model):
         if problem.high is None:
             if gap:
                 return self.env._(
-                    "%(criterion)s: above %(low)s is in no band",
+                    "%(criterion)s: %(low)s and above is in no band",
                     criterion=name,
-                    low=show(problem.low),
+                    low=show(problem.low or 0),
                 )
             return self.env._(
-                "%(criterion)s: above %(low)s is in more than one band",
+                "%(criterion)s: %(low)s and above is in more than one band",
                 criterion=name,
-                low=show(problem.low),
+                low=show(problem.low or 0),
+            )
+        if problem.low is None:
+            return self.env._(
+                "%(criterion)s: up to %(high)s is in more than one band",
+                criterion=name,
+                high=show(problem.high),
             )
         if gap:
             return self.env._(
