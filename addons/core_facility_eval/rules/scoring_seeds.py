@@ -354,13 +354,24 @@ UNIT_FEES_BANDS = (
 )
 
 
+AVERAGED = {
+    "rules": "rules-implemented",
+    "daily": "daily-management",
+    "fee_standard": "fee-standard",
+    "training": "operating-skills-training",
+    "outcomes": "outcomes",
+    "platform": "sharing-platform",
+    "ledger": "usage-ledger",
+}
+
+
 def _average(code, section, name, max_points, source=None, divisor=1.0, rule_text=None):
     return SeedCriterion(
         code,
         section,
         name,
         rule_text
-        or "The average of the points of all the unit's assessed instruments on this line.",
+        or f"The average of the {AVERAGED[code]} points of all the unit's assessed instruments.",
         Method.AVERAGE,
         max_points,
         source=source or code,
@@ -378,7 +389,7 @@ UNIT = SeedTable(
         SeedSection("daily", "2. Daily Management (5%)"),
         SeedSection("fee_standard", "3. Fee Standards (5%)"),
         SeedSection("training", "4. Operating Skills Training (5%)"),
-        SeedSection("outcomes", "5. Outcomes Supported (10%)"),
+        SeedSection("outcomes", "5. Outcomes the Instruments Supported (10%)"),
         SeedSection("platform", "6. Use of the University's Sharing Platform (10%)"),
         SeedSection("usage", "7. Utilisation (40%)"),
         SeedSection("sharing", "8. Sharing Results (20%)"),
