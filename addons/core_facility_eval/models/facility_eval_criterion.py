@@ -38,7 +38,33 @@ class FacilityEvalCriterion(models.Model):
         ],
         required=True,
     )
-    figure = fields.Selection([(f.value, f.name.replace("_", " ").title()) for f in Figure])
+    figure = fields.Selection(
+        [
+            (Figure.HOURS, "Annual Hours"),
+            (Figure.EXTERNAL_HOURS, "External Service Hours"),
+            (Figure.FEES, "Shared Fees"),
+            (Figure.FEE_STANDARD, "Fee Standard (1/0)"),
+            (Figure.TRAINING_HOURS, "Training Hours"),
+            (Figure.OUTCOMES, "Outcomes"),
+            (Figure.RULES_LEVEL, "Rules Level (2/1/0)"),
+            (Figure.DAILY_MISSING, "Daily Items Missing"),
+            (Figure.PLATFORM_DEDUCTION, "Platform Deduction"),
+            (Figure.LEDGER_DEDUCTION, "Ledger Deduction"),
+            (Figure.NORMAL_PROJECTS, "Normal Projects"),
+            (Figure.KEY_PROJECTS, "Key Projects"),
+            (Figure.DEPARTMENTS, "Departments"),
+            (Figure.RESEARCHERS, "Researchers"),
+            (Figure.EXTERNAL_FEES, "External Fees"),
+            (Figure.NATIONAL_AWARDS, "National Awards"),
+            (Figure.PROVINCIAL_AWARDS, "Provincial Awards"),
+            (Figure.SCI_PAPERS, "SCI Papers"),
+            (Figure.CORE_PAPERS, "Core Journal Papers"),
+            (Figure.PATENTS, "Patents"),
+            (Figure.TRAININGS, "Trainings"),
+            (Figure.RATED_HOURS, "Rated Annual Hours"),
+            (Figure.SPECIAL_PURPOSE, "Special Purpose (1/0)"),
+        ]
+    )
     band_ids = fields.One2many("facility.eval.band", "criterion_id", string="Bands")
     points_per_item = fields.Float(default=1.0)
     per_quantity = fields.Float(default=1.0)

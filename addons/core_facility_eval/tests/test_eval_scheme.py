@@ -245,6 +245,10 @@ class TestEvalScheme(EvalCase):
         self.assertEqual(scheme.problem_count, 1)
         self.assertIn("exactly 1,400 h is in no band", scheme.validation_report)
 
+    def test_every_figure_can_be_chosen(self):
+        selection = self.env["facility.eval.criterion"]._fields["figure"].selection
+        self.assertEqual({key for key, _label in selection}, {f.value for f in Figure})
+
     def test_only_the_director_changes_a_table(self):
         for user in (self.manager_spirit, self.unit_head, self.school_assessor):
             with self.subTest(user=user.login), self.assertRaises(AccessError):
