@@ -233,9 +233,18 @@ class FacilityEvalForecast(models.Model):
         return result
 
     def _instrument_table(self):
-        """The shipped per-instrument table (附件3) as a ``scoring.Table``, or None."""
+        """The shipped per-instrument table (附件3) as a ``scoring.Table``, or None (no table,
+        or its records cannot build one yet). The scheme's builder is the contract's
+        ``_table()``; a model attribute of that name is the model's SQL table in Odoo, so the
+        builder may be named ``_scoring_table()`` instead: both are asked, the method first."""
         scheme = self.env.ref(INSTRUMENT_TABLE, raise_if_not_found=False)
-        return scheme.sudo()._table() if scheme else None
+        if not scheme:
+            return None
+        for name in ("_scoring_table", "_table"):
+            builder = getattr(type(scheme), name, None)
+            if callable(builder):
+                return builder(scheme.sudo())
+        return None
 
     def _project(self, instrument, figures, booked, recent, today, table):
         """The forecast's values for one instrument (see ``rules/forecast.py``)."""

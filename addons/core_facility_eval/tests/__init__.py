@@ -6,4 +6,5 @@ from . import (
     test_access_eval_tables,
     test_access_matrix,
     test_eval_collector,
+    test_eval_forecast,
 )
