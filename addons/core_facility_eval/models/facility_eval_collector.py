@@ -1,5 +1,3 @@
-from collections import defaultdict
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_date
@@ -208,29 +206,44 @@ class FacilityEvalCollector(models.AbstractModel):
 
     def _collect_bookings(self, result, instruments, start, stop):
         """Used hours (IoT-measured where the boxes set the bookings' actual times), bookings,
-        external-service hours (groups outside the university), departments (distinct units of
-        the groups) and researchers (distinct operators) of the done bookings starting in the
-        window."""
+        researchers (distinct operators) and departments (distinct units of the groups) of the
+        done bookings starting in the window; then the external-service hours (groups outside
+        the university)."""
         Booking = self.env["facility.booking"].sudo()
         domain = self._booking_domain(instruments, start, stop)
         rows = Booking._read_group(
-            domain, ["instrument_id", "research_group_id"], ["used_hours:sum", "__count"]
+            domain,
+            ["instrument_id"],
+            [
+                "used_hours:sum",
+                "__count",
+                "operator_id:count_distinct",
+                "research_group_id:array_agg",
+            ],
         )
-        units = defaultdict(set)
-        for instrument, group, hours, count in rows:
-            figures = result[instrument.id]
-            figures["hours_logged"] += hours
-            figures["booking_count"] += count
-            if group.is_off_campus:
-                figures["external_hours_logged"] += hours
-            if group.unit_id:
-                units[instrument.id].add(group.unit_id.id)
-        for instrument_id, unit_ids in units.items():
-            result[instrument_id]["departments"] = len(unit_ids)
-        for instrument, operators in Booking._read_group(
-            domain, ["instrument_id"], ["operator_id:count_distinct"]
-        ):
-            result[instrument.id]["researchers"] = operators
+        group_ids = {group_id for *_values, groups in rows for group_id in groups}
+        unit_of = {
+            group["id"]: group["unit_id"]
+            for group in self.env["facility.research.group"]
+            .sudo()
+            .with_context(active_test=False)
+            .search_read([("id", "in", list(group_ids))], ["unit_id"], load=None)
+        }
+        for instrument, hours, count, operators, groups in rows:
+            units = {unit_of.get(group_id) for group_id in set(groups)} - {None, False}
+            result[instrument.id].update(
+                hours_logged=hours,
+                booking_count=count,
+                researchers=operators,
+                departments=len(units),
+            )
+        external = Booking._read_group(
+            [*domain, ("research_group_id.is_off_campus", "=", True)],
+            ["instrument_id"],
+            ["used_hours:sum"],
+        )
+        for instrument, hours in external:
+            result[instrument.id]["external_hours_logged"] = hours
 
     def _collect_fees(self, result, company, instruments, date_from, date_to, fee_day=None):
         """Billing's fees of the period (internal: every payer category but external) and
@@ -278,27 +291,31 @@ class FacilityEvalCollector(models.AbstractModel):
             )
 
     def _collect_outcomes(self, result, instruments, year):
-        """Outcomes of the year: projects, papers, patents as ``get_outcome_counts`` counts them
-        (asked only of the instruments with an outcome of the year); the benefit table's
-        details (key projects, SCI and core-journal papers, awards by level: provincial or
-        higher count as awards) from the accepted outcomes' fields."""
+        """Outcomes of the year that used the instruments, accepted by the staff — what
+        ``instrument.get_outcome_counts(year)`` counts, read here once for all instruments
+        (that method answers one instrument at a time; a test checks both agree) with the
+        benefit table's details: key projects, SCI and core-journal papers, awards by level
+        (provincial or higher count as awards: 省部级以上)."""
         rows = (
             self.env["facility.publication"]
             .sudo()
             ._read_group(
-                [("instrument_ids", "in", instruments.ids), ("year", "=", year)],
-                ["instrument_ids", "state", "kind", "project_level", "indexing", "award_level"],
+                [
+                    ("instrument_ids", "in", instruments.ids),
+                    ("year", "=", year),
+                    ("state", "=", PublicationState.ACCEPTED),
+                ],
+                ["instrument_ids", "kind", "project_level", "indexing", "award_level"],
                 ["__count"],
             )
         )
-        with_outcomes = set()
-        for instrument, state, kind, project_level, indexing, award_level, count in rows:
-            if instrument.id not in result:
+        for instrument, kind, project_level, indexing, award_level, count in rows:
+            figures = result.get(instrument.id)
+            if figures is None:  # another instrument of the same outcome
                 continue
-            with_outcomes.add(instrument.id)
-            if state != PublicationState.ACCEPTED:
-                continue
-            figures = result[instrument.id]
+            for name, outcome_kind in OUTCOME_KINDS.items():
+                if kind == outcome_kind:
+                    figures[name] += count
             if kind == OutcomeKind.PROJECT and project_level == ProjectLevel.KEY:
                 figures["key_projects"] += count
             elif kind == OutcomeKind.PAPER and indexing == Indexing.SCI:
@@ -311,10 +328,6 @@ class FacilityEvalCollector(models.AbstractModel):
             elif kind == OutcomeKind.AWARD and award_level in PROVINCIAL_AWARDS:
                 figures["provincial_awards"] += count
                 figures["awards"] += count
-        for instrument in instruments.filtered(lambda i: i.id in with_outcomes):
-            counts = instrument.get_outcome_counts(year)
-            for name, kind in OUTCOME_KINDS.items():
-                result[instrument.id][name] = counts.get(kind, 0)
 
     # -- the records behind a figure ------------------------------------------------------------
 

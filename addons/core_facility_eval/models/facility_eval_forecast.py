@@ -233,11 +233,14 @@ class FacilityEvalForecast(models.Model):
         return result
 
     def _instrument_table(self):
-        """The shipped per-instrument table (附件3) as a ``scoring.Table``, or None (no table,
-        or its records cannot build one yet). The scheme's builder is the contract's
-        ``_table()``; a model attribute of that name is the model's SQL table in Odoo, so the
-        builder may be named ``_scoring_table()`` instead: both are asked, the method first."""
-        scheme = self.env.ref(INSTRUMENT_TABLE, raise_if_not_found=False)
+        """The shipped per-instrument table (附件3) as a ``scoring.Table``, or None."""
+        return self._scheme_table(self.env.ref(INSTRUMENT_TABLE, raise_if_not_found=False))
+
+    @api.model
+    def _scheme_table(self, scheme):
+        """``scheme`` as a ``scoring.Table`` (None without a scheme or a builder). The builder
+        is the contract's ``_table()``; a model attribute of that name is the model's SQL table
+        in Odoo, so the builder may be named ``_scoring_table()`` instead: both are asked."""
         if not scheme:
             return None
         for name in ("_scoring_table", "_table"):

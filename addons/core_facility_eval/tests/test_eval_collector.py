@@ -285,6 +285,11 @@ class TestEvalCollector(CollectorCase):
             {name: figures[name] for name in ("projects", "key_projects", "papers", "patents")},
             {"projects": 2, "key_projects": 1, "papers": 2, "patents": 1},
         )
+        counts = self.spirit.get_outcome_counts(YEAR)  # core_facility's rule, one at a time
+        self.assertEqual(
+            (figures["projects"], figures["papers"], figures["patents"]),
+            (counts["project"], counts["paper"], counts["patent"]),
+        )
         self.assertEqual((figures["sci_papers"], figures["core_papers"]), (1, 1))
         self.assertEqual(
             (figures["awards"], figures["national_awards"], figures["provincial_awards"]),
