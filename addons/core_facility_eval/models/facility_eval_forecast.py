@@ -290,13 +290,11 @@ class FacilityEvalForecast(models.Model):
             values["alert_reason"] = figures["status_reason"]
             return values
         points = None
-        hours_below, points_below = HOURS_FAIL_BELOW, INSTRUMENT_FAIL_BELOW
+        hours_below, points_below = _floors(table)
         if table is not None:
             projected = dict(figures, hours=hours, external_hours=external, fees=fees)
             points = scoring.score_instrument(table, self._score_figures(table, projected)).total
             values["projected_points"] = points
-            hours_below = table.hours_fail_below or hours_below
-            points_below = table.fail_below or points_below
         reasons = forecast_rules.alert_reasons(hours, points, hours_below, points_below)
         values["alert"] = bool(reasons)
         values["alert_reason"] = self._alert_text(reasons, hours, points, hours_below, points_below)
@@ -359,10 +357,7 @@ class FacilityEvalForecast(models.Model):
         """One activity per person warned, its text in their language."""
         for forecast in self:
             table = forecast._instrument_table()
-            hours_below, points_below = HOURS_FAIL_BELOW, INSTRUMENT_FAIL_BELOW
-            if table is not None:
-                hours_below = table.hours_fail_below or hours_below
-                points_below = table.fail_below or points_below
+            hours_below, points_below = _floors(table)
             points = forecast.projected_points if table is not None else None
             reasons = forecast_rules.alert_reasons(
                 forecast.projected_hours, points, hours_below, points_below
@@ -395,6 +390,16 @@ class FacilityEvalForecast(models.Model):
                 activities.action_feedback(
                     feedback=forecast.env._("The projection is above the fail rules again.")
                 )
+
+
+def _floors(table):
+    """``(hours, points)`` below which the table fails (800 h and 60 points by default)."""
+    if table is None:
+        return HOURS_FAIL_BELOW, INSTRUMENT_FAIL_BELOW
+    return (
+        table.hours_fail_below or HOURS_FAIL_BELOW,
+        table.fail_below or INSTRUMENT_FAIL_BELOW,
+    )
 
 
 def _number(value):
