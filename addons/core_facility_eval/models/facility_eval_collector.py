@@ -183,16 +183,22 @@ class FacilityEvalCollector(models.AbstractModel):
         if reason == figure_rules.OPENED_LATE:
             return self.env._(
                 "Account opened on %(date)s, after 30 Sep",
-                date=format_date(self.env, instrument.account_date, date_format="d MMM y"),
+                date=self._day(instrument.account_date),
             )
         if reason == figure_rules.SCRAP_APPLIED:
             return self.env._(
                 "Scrap application filed on %(date)s",
-                date=format_date(self.env, instrument.scrap_applied_date, date_format="d MMM y"),
+                date=self._day(instrument.scrap_applied_date),
             )
         if reason == figure_rules.SCRAPPED_UNDATED:
             return self.env._("Scrapped; no scrap application date recorded")
         return False
+
+    def _day(self, day):
+        """``day`` as the reader writes it: "8 Oct 2041" in English, the language's own date
+        format otherwise (2041/10/08 in Chinese)."""
+        english = (self.env.lang or "en_US").startswith("en")
+        return format_date(self.env, day, date_format="d MMM y" if english else False)
 
     # -- the figure families --------------------------------------------------------------------
 
