@@ -268,9 +268,10 @@ def compute_campaign(env, campaign):
             values = figures[instrument.id]
             if values["status"] != SheetStatus.ASSESSED:
                 continue
-            result = scoring.score_instrument(table, Forecast._score_figures(table, values))
+            scored = Forecast._score_figures(table, values)
+            result = scoring.score_instrument(table, scored)
             unit = Collector.eval_unit(instrument.unit_id)
-            units.setdefault(unit.id, []).append((values, result.points))
+            units.setdefault(unit.id, []).append((scored, result.points))
         unit_scheme = env.ref("core_facility_eval.eval_scheme_unit")
         unit_table = Forecast._scheme_table(unit_scheme)
         for pairs in units.values():

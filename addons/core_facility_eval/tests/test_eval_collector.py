@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 import pytz
 
 from odoo import Command
+from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
 from .common import YEAR, EvalCase
@@ -313,6 +314,8 @@ class TestEvalCollector(CollectorCase):
         self.assertEqual(Booking.search(action["domain"]), internal | off)
         action = self.Collector.figure_action(sheet, "external_hours")
         self.assertEqual(Booking.search(action["domain"]), off)
+        with self.assertRaises(UserError):
+            self.Collector.figure_action(sheet, "status_reason")
         # an instrument manager opens them with their own rights
         action = self.Collector.with_user(self.manager_spirit).figure_action(sheet, "booking_count")
         self.assertEqual(
