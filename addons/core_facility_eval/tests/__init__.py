@@ -5,5 +5,7 @@ from . import (
     test_access_eval_stats,
     test_access_eval_tables,
     test_access_matrix,
+    test_eval_collector,
+    test_eval_forecast,
     test_eval_scheme,
 )
