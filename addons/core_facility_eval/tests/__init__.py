@@ -5,4 +5,6 @@ from . import (
     test_access_eval_stats,
     test_access_eval_tables,
     test_access_matrix,
+    test_eval_export,
+    test_nrii_export,
 )
