@@ -31,12 +31,24 @@ class FacilityEvalExport(models.TransientModel):
         required=True,
         default="annex3",
     )
+    available_unit_ids = fields.Many2many(
+        "facility.unit", compute="_compute_available_unit_ids", string="Units of the Campaign"
+    )
     unit_ids = fields.Many2many(
         "facility.unit",
         string="Units",
+        domain="[('id', 'in', available_unit_ids)]",
         help="Only these 二级单位 (empty: every unit of the campaign you may see).",
     )
     attachment_id = fields.Many2one("ir.attachment", readonly=True)
+
+    @api.depends("campaign_id")
+    def _compute_available_unit_ids(self):
+        """The units with forms in the campaign (a choice list only: the forms exported are
+        those the user may read)."""
+        for wizard in self:
+            campaign = wizard.campaign_id.sudo()
+            wizard.available_unit_ids = campaign.sheet_ids.unit_id | campaign.unit_eval_ids.unit_id
 
     @api.onchange("campaign_id")
     def _onchange_campaign_id(self):

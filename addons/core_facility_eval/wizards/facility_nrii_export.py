@@ -282,10 +282,12 @@ class FacilityNriiExport(models.TransientModel):
                 ["amount:sum"],
             )
         )
-        rows = []
+        rows, zones = [], {}
         for booking in bookings:
             instrument = booking.instrument_id
-            zone = pytz.timezone(instrument.get_timezone())
+            if instrument not in zones:
+                zones[instrument] = pytz.timezone(instrument.get_timezone())
+            zone = zones[instrument]
             start = booking.actual_start or booking.date_start
             stop = booking.actual_stop or booking.date_stop
             order = order_of.get(booking.id)
