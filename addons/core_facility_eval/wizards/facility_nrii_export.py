@@ -132,6 +132,7 @@ class FacilityNriiExport(models.TransientModel):
     def _reopen(self):
         return {
             "type": "ir.actions.act_window",
+            "name": self.env._("National Platform Export"),
             "res_model": self._name,
             "res_id": self.id,
             "view_mode": "form",
