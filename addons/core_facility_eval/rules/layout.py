@@ -161,6 +161,8 @@ BENEFIT_WIDTHS = (12, 22, 14, 7, 22, 10, 44, 9, 9, 9)
     B_WEIGHTED,
 ) = range(10)
 BENEFIT_TOTAL_LABEL = "加权总分"
+# seed 001 §3.4: "有效机时小于150，说明情况" — the written explanation, under the block
+BENEFIT_EXPLANATION = "有效机时小于150小时的说明：%s"
 # the signature boxes under a printed form
 SIGN_UNIT = "二级单位签字"
 SIGN_SCHOOL = "学校考核签字"

@@ -285,6 +285,14 @@ class TestEvalExport(EvalCase):
         # public service 16 + 8 + 20 + 50 + 70 = 164, capped at 100 → 30.0 (seed 001)
         self.assertEqual((ws["C4"].value, ws["I4"].value, ws["J4"].value), ("公共服务", 100, 30))
         self.assertEqual((ws["A9"].value, ws["J9"].value), ("加权总分", 65))
+        # an instrument under 150 effective hours prints its written explanation
+        sheet = campaign.sheet_ids
+        sheet.explanation = "全年维修"
+        book = self.export(self.school_assessor, kind="benefit", campaign=campaign)
+        ws = book["效益评价"]
+        self.assertEqual(ws["A9"].value, "有效机时小于150小时的说明：全年维修")
+        self.assertIn("A9:J9", {str(r) for r in ws.merged_cells.ranges})
+        self.assertEqual((ws["A10"].value, ws["J10"].value), ("加权总分", 65))
 
     def test_an_empty_export_is_refused(self):
         campaign = self.new_campaign(scheme=self.table, name="Empty", year=2042)

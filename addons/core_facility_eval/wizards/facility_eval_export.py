@@ -258,6 +258,7 @@ class FacilityEvalExport(models.TransientModel):
             ],
             "sections": sections,
             "total": round(sum(s[4] for s in sections), 1),
+            "explanation": sheet.explanation or "",
         }
 
     def _write_benefit(self, book, formats, sheets):
@@ -344,6 +345,16 @@ class FacilityEvalExport(models.TransientModel):
                 ws.write(row + index, layout.B_RULE, line["rule"], formats["cell"])
                 ws.write_number(row + index, layout.B_POINTS, line["points"], formats["number"])
             row += count
+            if block["explanation"]:
+                ws.merge_range(
+                    row,
+                    0,
+                    row,
+                    layout.B_WEIGHTED,
+                    layout.BENEFIT_EXPLANATION % block["explanation"],
+                    formats["cell"],
+                )
+                row += 1
             ws.merge_range(
                 row, 0, row, layout.B_SUBTOTAL, layout.BENEFIT_TOTAL_LABEL, formats["header"]
             )
