@@ -5,7 +5,7 @@ standard deviation of seed 001 §4.3, rankings with ties, and the candidates of 
 import pytest
 from core_facility_eval.rules import stats as s
 
-U, I = s.UnitResult, s.InstrumentResult
+U, INS = s.UnitResult, s.InstrumentResult
 
 
 def kinds(candidates, kind):
@@ -74,12 +74,12 @@ def test_advanced_units_top_three_with_ties():
 
 def test_excellent_instruments_pass_both_rules():
     instruments = [
-        I(1, 98.0, 799.0, managers=(10,)),  # under 800 hours: fails
-        I(2, 59.0, 2000.0, managers=(20,)),  # under 60 points: fails
-        I(3, 60.0, 800.0, managers=(30,)),  # exactly at both edges: passes
-        I(4, 91.0, 1500.0, managers=(40, 41)),
-        I(5, 91.0, 1200.0, managers=(50,)),
-        I(6, 70.0, 1000.0, managers=(60,), failed=True),  # failed by its form
+        INS(1, 98.0, 799.0, managers=(10,)),  # under 800 hours: fails
+        INS(2, 59.0, 2000.0, managers=(20,)),  # under 60 points: fails
+        INS(3, 60.0, 800.0, managers=(30,)),  # exactly at both edges: passes
+        INS(4, 91.0, 1500.0, managers=(40, 41)),
+        INS(5, 91.0, 1200.0, managers=(50,)),
+        INS(6, 70.0, 1000.0, managers=(60,), failed=True),  # failed by its form
     ]
     found = s.award_candidates([], instruments, instrument_count=5)
     assert kinds(found, "instrument") == [4, 5, 3]  # same score: more hours first
@@ -87,10 +87,10 @@ def test_excellent_instruments_pass_both_rules():
 
 def test_advanced_individuals_are_the_managers_of_the_best_instruments():
     instruments = [
-        I(1, 95.0, 1600.0, managers=(10, 11)),
-        I(2, 90.0, 1600.0, managers=(10,)),
-        I(3, 85.0, 1600.0, managers=(30,)),
-        I(4, 80.0, 1600.0, managers=(40,)),
+        INS(1, 95.0, 1600.0, managers=(10, 11)),
+        INS(2, 90.0, 1600.0, managers=(10,)),
+        INS(3, 85.0, 1600.0, managers=(30,)),
+        INS(4, 80.0, 1600.0, managers=(40,)),
     ]
     found = s.award_candidates([], instruments, instrument_count=5, person_count=2)
     people = [(c.ref, c.instrument_id) for c in found if c.kind == "person"]
@@ -101,7 +101,7 @@ def test_advanced_individuals_are_the_managers_of_the_best_instruments():
 
 
 def test_advanced_individuals_come_only_from_proposed_instruments():
-    instruments = [I(1, 95.0, 1600.0, managers=(10,)), I(2, 50.0, 1600.0, managers=(20,))]
+    instruments = [INS(1, 95.0, 1600.0, managers=(10,)), INS(2, 50.0, 1600.0, managers=(20,))]
     found = s.award_candidates([], instruments, person_count=5)
     assert kinds(found, "person") == [10]
 
