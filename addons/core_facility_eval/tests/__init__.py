@@ -5,4 +5,8 @@ from . import (
     test_access_eval_stats,
     test_access_eval_tables,
     test_access_matrix,
+    test_eval_award,
+    test_eval_inspection,
+    test_eval_problem,
+    test_eval_stats,
 )
