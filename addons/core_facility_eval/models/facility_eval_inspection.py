@@ -45,7 +45,7 @@ class FacilityEvalInspection(models.Model):
     )
     findings = fields.Html()
     result = fields.Selection(
-        [("ok", "No Problem Found"), ("problems", "Problems Found")],
+        [("ok", "No Problem"), ("problems", "Problems")],
         required=True,
         default="ok",
         tracking=True,

@@ -50,6 +50,12 @@ class FacilityEvalPlatformStat(models.Model):
     company_id = fields.Many2one(related="campaign_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     unit_id = fields.Many2one("facility.unit", string="Platform", required=True, index=True)
+    platform_name = fields.Char(
+        string="Platform Name",
+        related="unit_id.name",
+        store=True,
+        help="For the columns of the table.",
+    )
     instrument_count = fields.Integer(string="Instruments", readonly=True)
     staff_count = fields.Integer(
         string="Full-Time Staff",
@@ -299,8 +305,12 @@ class FacilityEvalPlatformStat(models.Model):
         """``[(start, stop, instruments)]``: the campaign's dates as naive UTC bounds in each
         time zone the instruments reason in."""
         by_zone = defaultdict(lambda: instruments.browse())
+        zones = {}  # one question per unit: instruments without a zone of their own share it
         for instrument in instruments:
-            by_zone[instrument.get_timezone()] |= instrument
+            key = instrument.tz or instrument.unit_id.id
+            if key not in zones:
+                zones[key] = instrument.get_timezone()
+            by_zone[zones[key]] |= instrument
         bounds = []
         for name, zone_instruments in by_zone.items():
             zone = pytz.timezone(name)
