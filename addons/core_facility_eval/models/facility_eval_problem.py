@@ -108,6 +108,36 @@ class FacilityEvalProblem(models.Model):
                 problem.deadline and problem.deadline < today and problem.state in STILL_OPEN[:2]
             )
 
+    @api.model
+    def action_create_from_sheets(self, sheets):
+        """Record a problem found on each of ``sheets`` (evaluation forms): its year, unit and
+        instrument; opens them. The forms' Action menu, for the equipment office."""
+        problems = self.create(
+            [
+                {
+                    "name": self.env._(
+                        "Evaluation %(year)s: %(instrument)s",
+                        year=sheet.year,
+                        instrument=sheet.instrument_id.display_name,
+                    ),
+                    "year": sheet.year,
+                    "source": "evaluation",
+                    "sheet_id": sheet.id,
+                    "unit_id": sheet.unit_id.id,
+                    "instrument_id": sheet.instrument_id.id,
+                    "company_id": sheet.company_id.id,
+                }
+                for sheet in sheets
+            ]
+        )
+        if len(problems) == 1:
+            return problems._form_action()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "core_facility_eval.action_facility_eval_problem"
+        )
+        action.update(domain=[("id", "in", problems.ids)], context={})
+        return action
+
     def action_start_rectification(self):
         """Open → Rectifying: the unit has a rectification plan."""
         for problem in self:

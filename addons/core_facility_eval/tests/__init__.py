@@ -9,4 +9,5 @@ from . import (
     test_eval_inspection,
     test_eval_problem,
     test_eval_stats,
+    test_eval_stats_demo,
 )

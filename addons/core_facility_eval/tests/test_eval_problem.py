@@ -99,3 +99,31 @@ class TestEvalProblem(EvalCase):
         with freeze_time("2041-04-01"):
             problem.invalidate_recordset(["is_overdue"])
             self.assertTrue(problem.is_overdue)
+
+    def test_a_problem_found_on_an_evaluation_form(self):
+        campaign = self.new_campaign()
+        sheet = self.env["facility.eval.sheet"].create(
+            {
+                "campaign_id": campaign.id,
+                "instrument_id": self.t20.id,
+                "unit_id": self.research_unit.id,
+            }
+        )
+        Problem = self.Problem.with_user(self.school_assessor)
+        action = Problem.action_create_from_sheets(sheet.with_user(self.school_assessor))
+        problem = self.Problem.browse(action["res_id"])
+        self.assertRecordValues(
+            problem,
+            [
+                {
+                    "year": YEAR,
+                    "source": "evaluation",
+                    "sheet_id": sheet.id,
+                    "instrument_id": self.t20.id,
+                    "unit_id": self.research_unit.id,
+                    "responsible_id": self.unit_head.id,
+                }
+            ],
+        )
+        with self.assertRaises(AccessError):
+            self.Problem.with_user(self.unit_head).action_create_from_sheets(sheet)
