@@ -54,8 +54,8 @@ MODELS = {
         "platform_center",
         lambda f: {"campaign_id": f.campaign.id, "unit_id": f.spare_unit.id},
         lambda f: {"competition_hours": 12.0},
-        # write: FM once the integrator grants it (competition hours are entered)
-        crud(READERS, NOBODY, NOBODY, FM),
+        # competition hours are entered; the figures change only through refresh()
+        crud(READERS, NOBODY, FM, FM),
     ),
 }
 FIELD_ROWS = [

@@ -24,7 +24,7 @@ AREA_MATRICES = (
     "test_access_eval_stats",
 )
 # models with no records of their own
-ABSTRACT = {"facility.eval.collector"}
+ABSTRACT = {"facility.eval.collector", "facility.eval.demo"}
 
 
 @tagged("post_install", "-at_install")
