@@ -5,4 +5,8 @@ from . import (
     test_access_eval_stats,
     test_access_eval_tables,
     test_access_matrix,
+    test_eval_campaign,
+    test_eval_roles,
+    test_eval_sheet,
+    test_eval_unit,
 )
