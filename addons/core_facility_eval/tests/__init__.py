@@ -8,5 +8,6 @@ from . import (
     test_eval_campaign,
     test_eval_roles,
     test_eval_sheet,
+    test_eval_sheet_tables,
     test_eval_unit,
 )
