@@ -9,5 +9,6 @@ from . import (
     test_eval_roles,
     test_eval_sheet,
     test_eval_sheet_tables,
+    test_eval_sheet_views,
     test_eval_unit,
 )
