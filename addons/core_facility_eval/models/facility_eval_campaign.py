@@ -420,6 +420,8 @@ class FacilityEvalCampaign(models.Model):
             lambda s: s.instrument_id not in instruments and s.state == SheetState.DRAFT
         ).unlink()
         is_benefit = self.scheme_level == SchemeLevel.BENEFIT
+        table = self.scheme_id._scoring_table()
+        unit_column = self.state == CampaignState.SELF_ASSESSING
         names = set(Sheet._figure_fields()) | {"status", "status_reason"}
         new_vals, updated = [], Sheet
         for instrument in instruments:
@@ -439,22 +441,30 @@ class FacilityEvalCampaign(models.Model):
                     values["check_ids"] = [
                         Command.create({"item": item, "present": True}) for item in DailyItem
                     ]
+                if values["status"] == SheetStatus.ASSESSED:
+                    Sheet._new_form_values(self, table, instrument, values, unit_column)
                 new_vals.append(values)
             elif sheet.state == SheetState.DRAFT:
-                sheet.with_context(**QUIET)._write_guarded(values)
+                changed = {
+                    key: value
+                    for key, value in values.items()
+                    if (sheet[key].id if key in ("unit_id", "lab_id") else sheet[key]) != value
+                }
+                if changed:
+                    sheet._write_guarded(changed)
                 updated |= sheet
-        new = Sheet._guard_context().create(new_vals).with_env(Sheet.env) if new_vals else Sheet
-        sheets = updated | new
+        if new_vals:
+            Sheet._guard_context().create(new_vals)
         # forms no longer assessed lose their lines: they are scored nowhere
-        sheets.filtered(
+        updated.filtered(
             lambda s: s.status != SheetStatus.ASSESSED
         ).line_ids._guard_context().unlink()
-        table = self.scheme_id._scoring_table()
-        assessed = sheets.filtered(lambda s: s.status == SheetStatus.ASSESSED)
+        assessed = updated.filtered(lambda s: s.status == SheetStatus.ASSESSED)
+        unscored = assessed.filtered(lambda s: not s.line_ids)  # newly assessed
         assessed._score_columns(table)
-        if self.state == CampaignState.SELF_ASSESSING and not is_benefit:
-            (new & assessed)._copy_column(Column.COMPUTED, Column.UNIT)
-        sheets._refresh_totals(table)
+        if unit_column and not is_benefit:
+            unscored._copy_column(Column.COMPUTED, Column.UNIT)
+        updated._refresh_totals(table)
         if not is_benefit and self.unit_scheme_id:
             self._compute_unit_forms()
         self._write_guarded({"computed_at": fields.Datetime.now()})

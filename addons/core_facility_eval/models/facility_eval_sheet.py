@@ -1,4 +1,6 @@
-from odoo import api, fields, models
+from collections import defaultdict
+
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..rules import scoring
@@ -327,30 +329,41 @@ class FacilityEvalSheet(models.Model):
     def _figures(self):
         """``{codes.Figure value: number}`` from this form's fields, as the scoring reads them."""
         self.ensure_one()
-        instrument = self.instrument_id.sudo()
+        values = {name: self[name] for name in (*FIGURE_FIELDS, *ENTERED_FIELDS)}
         present = len(self.check_ids.filtered("present"))
+        return self._figures_of(values, self.instrument_id, present)
+
+    @api.model
+    def _figures_of(self, values, instrument, present):
+        """The figures of a form from its field ``values`` (those missing read 0), its
+        ``instrument`` and the number of daily-management items ``present``."""
+
+        def get(name):
+            return values.get(name) or 0
+
+        instrument = instrument.sudo()
         return {
-            Figure.HOURS.value: self.hours,
-            Figure.EXTERNAL_HOURS.value: self.external_hours,
-            Figure.FEES.value: self.fees,
-            Figure.FEE_STANDARD.value: 1 if self.fee_standard else 0,
-            Figure.TRAINING_HOURS.value: self.training_hours,
-            Figure.OUTCOMES.value: self.projects + self.papers + self.awards + self.patents,
-            Figure.RULES_LEVEL.value: int(self.rules_level or 0),
+            Figure.HOURS.value: get("hours"),
+            Figure.EXTERNAL_HOURS.value: get("external_hours"),
+            Figure.FEES.value: get("fees"),
+            Figure.FEE_STANDARD.value: 1 if get("fee_standard") else 0,
+            Figure.TRAINING_HOURS.value: get("training_hours"),
+            Figure.OUTCOMES.value: get("projects") + get("papers") + get("awards") + get("patents"),
+            Figure.RULES_LEVEL.value: int(values.get("rules_level", RulesLevel.APPLIED) or 0),
             Figure.DAILY_MISSING.value: len(DailyItem) - present,
-            Figure.PLATFORM_DEDUCTION.value: self.platform_deduction,
-            Figure.LEDGER_DEDUCTION.value: self.ledger_deduction,
-            Figure.NORMAL_PROJECTS.value: max(self.projects - self.key_projects, 0),
-            Figure.KEY_PROJECTS.value: self.key_projects,
-            Figure.DEPARTMENTS.value: self.departments,
-            Figure.RESEARCHERS.value: self.researchers,
-            Figure.EXTERNAL_FEES.value: self.fees_external,
-            Figure.NATIONAL_AWARDS.value: self.national_awards,
-            Figure.PROVINCIAL_AWARDS.value: self.provincial_awards,
-            Figure.SCI_PAPERS.value: self.sci_papers,
-            Figure.CORE_PAPERS.value: self.core_papers,
-            Figure.PATENTS.value: self.patents,
-            Figure.TRAININGS.value: self.training_count,
+            Figure.PLATFORM_DEDUCTION.value: get("platform_deduction"),
+            Figure.LEDGER_DEDUCTION.value: get("ledger_deduction"),
+            Figure.NORMAL_PROJECTS.value: max(get("projects") - get("key_projects"), 0),
+            Figure.KEY_PROJECTS.value: get("key_projects"),
+            Figure.DEPARTMENTS.value: get("departments"),
+            Figure.RESEARCHERS.value: get("researchers"),
+            Figure.EXTERNAL_FEES.value: get("fees_external"),
+            Figure.NATIONAL_AWARDS.value: get("national_awards"),
+            Figure.PROVINCIAL_AWARDS.value: get("provincial_awards"),
+            Figure.SCI_PAPERS.value: get("sci_papers"),
+            Figure.CORE_PAPERS.value: get("core_papers"),
+            Figure.PATENTS.value: get("patents"),
+            Figure.TRAININGS.value: get("training_count"),
             Figure.RATED_HOURS.value: instrument.rated_annual_hours,
             Figure.SPECIAL_PURPOSE.value: 1 if instrument.purpose == "special" else 0,
         }
@@ -377,44 +390,96 @@ class FacilityEvalSheet(models.Model):
         }.get(self.state, Column.COMPUTED)
 
     def _score_columns(self, table):
-        """Score the computed column of these assessed forms from their figures (the one place
-        the instrument scoring is called): the lines' figures and points, the computed total."""
+        """Score the computed column of these assessed forms from their figures: the lines'
+        figures and points, the computed total."""
         Line = self.env["facility.eval.sheet.line"]
         new_lines = []
         for sheet in self:
-            result = scoring.score_instrument(table, sheet._figures())
+            result = self._score_figures(table, sheet._figures())
             lines = {line.criterion_id.id: line for line in sheet.line_ids}
-            seen = set()
-            for criterion in sheet.campaign_id.scheme_id.criterion_ids.sorted(
-                lambda c: (c.section_id.sequence, c.sequence, c.id)
-            ):
-                section = result.sections.get(criterion.section_id.code)
-                first = criterion.section_id not in seen
-                seen.add(criterion.section_id)
-                values = {
-                    "figure_value": result.figures.get(criterion.code) or 0.0,
-                    "points_computed": result.points.get(criterion.code, 0.0),
-                    "section_first": first,
-                    "section_subtotal": section.subtotal if section and first else 0.0,
-                    "section_weighted": section.weighted if section and first else 0.0,
-                }
+            for criterion, values in self._line_values(sheet.campaign_id.scheme_id, result):
                 line = lines.get(criterion.id)
                 if not line:
-                    new_lines.append(dict(values, sheet_id=sheet.id, criterion_id=criterion.id))
-                elif any(line[key] != value for key, value in values.items()):
+                    new_lines.append(dict(values, sheet_id=sheet.id))
+                    continue
+                values = {
+                    key: value
+                    for key, value in values.items()
+                    if key != "criterion_id" and line[key] != value
+                }
+                if values:
                     line._write_guarded(values)
             if sheet.total_computed != result.total:
                 sheet._write_guarded({"total_computed": result.total})
         if new_lines:
             Line._guard_context().create(new_lines)
 
+    @api.model
+    def _score_figures(self, table, figures):
+        """The one place the instrument scoring (part A's rules) is called."""
+        return scoring.score_instrument(table, figures)
+
+    @api.model
+    def _line_values(self, scheme, result):
+        """``[(criterion, line values)]`` of ``result`` in the table's order: the figure read,
+        the computed points, the section's subtotal on its first line (seed 001 prints it once)."""
+        seen = set()
+        values = []
+        criteria = scheme.criterion_ids.sorted(lambda c: (c.section_id.sequence, c.sequence, c.id))
+        for criterion in criteria:
+            section = result.sections.get(criterion.section_id.code)
+            first = criterion.section_id not in seen
+            seen.add(criterion.section_id)
+            values.append(
+                (
+                    criterion,
+                    {
+                        "criterion_id": criterion.id,
+                        "sequence": criterion.sequence,
+                        "section_sequence": criterion.section_id.sequence,
+                        "figure_value": result.figures.get(criterion.code) or 0.0,
+                        "points_computed": result.points.get(criterion.code, 0.0),
+                        "section_first": first,
+                        "section_subtotal": section.subtotal if section and first else 0.0,
+                        "section_weighted": section.weighted if section and first else 0.0,
+                    },
+                )
+            )
+        return values
+
+    @api.model
+    def _new_form_values(self, campaign, table, instrument, values, unit_column):
+        """Complete ``values`` of a new assessed form with its lines, checks and totals, scored
+        before it is created (one create for every form of a campaign, no write after)."""
+        is_benefit = campaign.scheme_id.level == SchemeLevel.BENEFIT
+        present = 0 if is_benefit else len(DailyItem)
+        result = self._score_figures(table, self._figures_of(values, instrument, present))
+        lines = [line for _criterion, line in self._line_values(campaign.scheme_id, result)]
+        total_unit = 0.0
+        if unit_column and not is_benefit:
+            for line in lines:
+                line["points_unit"] = line["points_computed"]
+            total_unit = result.total
+        reasons = scoring.fail_reasons(table, result.total, values.get("hours") or 0.0)
+        values.update(
+            line_ids=[Command.create(line) for line in lines],
+            total_computed=result.total,
+            total_unit=total_unit,
+            total=result.total,
+            failed=bool(reasons),
+            fail_reason=self._fail_text(table, reasons),
+        )
+        return values
+
     def _copy_column(self, source, target):
         """Fill ``target`` with ``source`` (the step's starting point)."""
         if not self:
             return
-        for sheet in self:
-            for line in sheet.line_ids:
-                line._write_guarded({f"points_{target}": line[f"points_{source}"]})
+        by_value = defaultdict(lambda: self.env["facility.eval.sheet.line"])
+        for line in self.line_ids:
+            by_value[line[f"points_{source}"]] |= line
+        for value, lines in by_value.items():  # a few distinct points: a few writes
+            lines._write_guarded({f"points_{target}": value})
         self._refresh_totals(self.campaign_id.scheme_id._scoring_table())
 
     def _refresh_totals(self, table):

@@ -20,6 +20,8 @@ class FacilityEvalSheetLine(models.Model):
     _order = "sheet_id, section_sequence, sequence, id"
     _guarded_fields = (
         "sheet_id",
+        "sequence",
+        "section_sequence",
         "criterion_id",
         "figure_value",
         "points_computed",
@@ -30,8 +32,9 @@ class FacilityEvalSheetLine(models.Model):
 
     sheet_id = fields.Many2one("facility.eval.sheet", required=True, ondelete="cascade", index=True)
     criterion_id = fields.Many2one("facility.eval.criterion", required=True, ondelete="restrict")
-    section_sequence = fields.Integer(related="criterion_id.section_id.sequence", store=True)
-    sequence = fields.Integer(related="criterion_id.sequence", store=True)
+    # the table's order, copied when the line is computed
+    section_sequence = fields.Integer(readonly=True)
+    sequence = fields.Integer(readonly=True)
     section_id = fields.Many2one(related="criterion_id.section_id", string="Section")
     section_weight = fields.Float(related="criterion_id.section_id.weight", string="Weight (%)")
     max_points = fields.Float(related="criterion_id.max_points", string="Full Marks")
