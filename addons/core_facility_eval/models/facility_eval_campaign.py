@@ -75,6 +75,7 @@ class FacilityEvalCampaign(models.Model):
         default=CampaignState.PREPARING,
         tracking=True,
         index=True,
+        group_expand="_expand_states",
     )
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company, index=True
@@ -131,6 +132,10 @@ class FacilityEvalCampaign(models.Model):
             "A company runs one campaign per year and scoring table.",
         )
     ]
+
+    def _expand_states(self, states, domain):
+        """Every step is a column of the kanban, even an empty one."""
+        return [key for key, _label in self._fields["state"].selection]
 
     def _default_name(self):
         return self.env._("Evaluation %(year)s", year=fields.Date.context_today(self).year)

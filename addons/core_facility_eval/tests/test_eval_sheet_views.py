@@ -42,3 +42,15 @@ class TestEvalSheetViews(CampaignCase):
         self.assertEqual(t20.rules_level, "1")
         self.assertEqual(self.line(t20, "outcomes").points_unit, 2)
         self.assertEqual(t20.total_unit, 8 + 5 + 2)
+
+    def test_campaign_kanban_shows_every_step(self):
+        self.campaign()
+        groups = (
+            self.env["facility.eval.campaign"]
+            .with_user(self.director)
+            .web_read_group([], ["state"], ["state"])
+        )["groups"]
+        self.assertEqual(
+            [group["state"] for group in groups],
+            ["preparing", "self_assessing", "school_assessing", "closed"],
+        )
