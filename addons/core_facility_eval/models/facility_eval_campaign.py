@@ -1,6 +1,6 @@
 from datetime import date, timedelta
 
-from odoo import Command, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..rules import stats
@@ -16,7 +16,12 @@ from ..rules.codes import (
 
 FACILITY_MANAGER = "core_facility.group_facility_manager"
 # the campaign's computation writes thousands of records: no tracking, no creation messages
-QUIET = {"tracking_disable": True, "mail_create_nolog": True, "mail_notrack": True}
+QUIET = {
+    "tracking_disable": True,
+    "mail_create_nolog": True,
+    "mail_create_nosubscribe": True,
+    "mail_notrack": True,
+}
 
 
 class FacilityEvalCampaign(models.Model):
@@ -428,7 +433,8 @@ class FacilityEvalCampaign(models.Model):
         table = self.scheme_id._scoring_table()
         unit_column = self.state == CampaignState.SELF_ASSESSING
         names = set(Sheet._figure_fields()) | {"status", "status_reason"}
-        new_vals, updated = [], Sheet
+        template = Sheet._line_template(self.scheme_id)
+        new_vals, new_lines, updated = [], [], Sheet
         for instrument in instruments:
             values = {
                 key: value
@@ -442,13 +448,13 @@ class FacilityEvalCampaign(models.Model):
             sheet = existing.get(instrument.id)
             if not sheet:
                 values.update(campaign_id=self.id, instrument_id=instrument.id)
-                if not is_benefit:
-                    values["check_ids"] = [
-                        Command.create({"item": item, "present": True}) for item in DailyItem
-                    ]
+                lines = []
                 if values["status"] == SheetStatus.ASSESSED:
-                    Sheet._new_form_values(self, table, instrument, values, unit_column)
+                    lines = Sheet._new_form_values(
+                        table, template, instrument, values, unit_column, is_benefit
+                    )
                 new_vals.append(values)
+                new_lines.append(lines)
             elif sheet.state == SheetState.DRAFT:
                 changed = {
                     key: value
@@ -459,7 +465,24 @@ class FacilityEvalCampaign(models.Model):
                     sheet._write_guarded(changed)
                 updated |= sheet
         if new_vals:
-            Sheet._guard_context().create(new_vals)
+            new = Sheet._guard_context().create(new_vals)
+            Sheet._insert_rows(
+                "facility.eval.sheet.line",
+                [
+                    dict(line, sheet_id=sheet.id)
+                    for sheet, lines in zip(new, new_lines, strict=True)
+                    for line in lines
+                ],
+            )
+            if not is_benefit:
+                Sheet._insert_rows(
+                    "facility.eval.check",
+                    [
+                        {"sheet_id": sheet.id, "item": item.value, "present": True}
+                        for sheet in new
+                        for item in DailyItem
+                    ],
+                )
         # forms no longer assessed lose their lines: they are scored nowhere
         updated.filtered(
             lambda s: s.status != SheetStatus.ASSESSED

@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
@@ -201,48 +203,67 @@ class FacilityEvalUnit(models.Model):
     def _score_columns(self, columns):
         """Score ``columns`` (codes.Column) of these forms from their assessed instruments'
         forms in the same column and their cases (the one place the unit scoring is called).
-        A signed column is never rescored."""
+        A signed column is never rescored. The instruments' figures and points are read once
+        for all the forms of a campaign."""
         Line = self.env["facility.eval.unit.line"]
-        for form in self:
-            scheme = form.campaign_id.unit_scheme_id
+        Sheet = self.env["facility.eval.sheet"]
+        for campaign in self.campaign_id:
+            scheme = campaign.unit_scheme_id
             if not scheme:
                 continue
+            forms = self.filtered(lambda f, c=campaign: f.campaign_id == c)
             table = scheme._scoring_table()
-            sheets = form._sheets()
-            cases = {}
-            for case in form.case_ids:
-                cases[case.section] = cases.get(case.section, 0) + 1
-            lines = {line.criterion_id.id: line for line in form.line_ids}
-            new_lines = {}
-            values = {}
-            for column in columns:
-                if not form._column_open(column):
-                    continue
-                instruments = [(sheet._figures(), sheet._column_points(column)) for sheet in sheets]
-                result = scoring.score_unit(table, instruments, cases)
-                for criterion in scheme.criterion_ids:
-                    line_values = {f"points_{column}": result.points.get(criterion.code, 0.0)}
-                    if column == Column.COMPUTED:
-                        line_values["figure_value"] = result.figures.get(criterion.code) or 0.0
-                    line = lines.get(criterion.id)
-                    if line:
-                        line._write_guarded(line_values)
-                    else:
-                        new_lines.setdefault(
-                            criterion.id, {"unit_eval_id": form.id, "criterion_id": criterion.id}
-                        ).update(line_values)
-                values[f"total_{column}"] = result.total
-            if new_lines:
-                Line._guard_context().create(list(new_lines.values()))
-            hours = sheets.mapped("hours")
-            external = sheets.mapped("external_hours")
-            values.update(
-                sheet_count=len(sheets),
-                hours_avg=sum(hours) / len(hours) if hours else 0.0,
-                external_hours_avg=sum(external) / len(external) if external else 0.0,
-                fees_total=sum(sheets.mapped("fees")),
+            all_sheets = Sheet.search(
+                [
+                    ("campaign_id", "=", campaign.id),
+                    ("unit_id", "in", forms.unit_id.ids),
+                    ("status", "=", SheetStatus.ASSESSED),
+                ]
             )
-            form._write_guarded(values)
+            figures = all_sheets._figures_batch()
+            points = all_sheets._points_batch(columns)
+            cases = defaultdict(dict)
+            for form, section, count in self.env["facility.eval.case"]._read_group(
+                [("unit_eval_id", "in", forms.ids)], ["unit_eval_id", "section"], ["__count"]
+            ):
+                cases[form.id][section] = count
+            by_unit = defaultdict(lambda: Sheet)
+            for sheet in all_sheets:
+                by_unit[sheet.unit_id.id] |= sheet
+            for form in forms:
+                sheets = by_unit[form.unit_id.id]
+                lines = {line.criterion_id.id: line for line in form.line_ids}
+                new_lines = {}
+                values = {}
+                for column in columns:
+                    if not form._column_open(column):
+                        continue
+                    instruments = [(figures[s.id], points[s.id][column]) for s in sheets]
+                    result = scoring.score_unit(table, instruments, cases[form.id])
+                    for criterion in scheme.criterion_ids:
+                        line_values = {f"points_{column}": result.points.get(criterion.code, 0.0)}
+                        if column == Column.COMPUTED:
+                            line_values["figure_value"] = result.figures.get(criterion.code) or 0.0
+                        line = lines.get(criterion.id)
+                        if line:
+                            line._write_guarded(line_values)
+                        else:
+                            new_lines.setdefault(
+                                criterion.id,
+                                {"unit_eval_id": form.id, "criterion_id": criterion.id},
+                            ).update(line_values)
+                    values[f"total_{column}"] = result.total
+                if new_lines:
+                    Line._guard_context().create(list(new_lines.values()))
+                hours = sheets.mapped("hours")
+                external = sheets.mapped("external_hours")
+                values.update(
+                    sheet_count=len(sheets),
+                    hours_avg=sum(hours) / len(hours) if hours else 0.0,
+                    external_hours_avg=sum(external) / len(external) if external else 0.0,
+                    fees_total=sum(sheets.mapped("fees")),
+                )
+                form._write_guarded(values)
         self._refresh_fail()
 
     def _column_open(self, column):

@@ -28,7 +28,9 @@ class FacilityEvalUnitLine(models.Model):
         "facility.eval.unit", required=True, ondelete="cascade", index=True
     )
     criterion_id = fields.Many2one("facility.eval.criterion", required=True, ondelete="restrict")
-    section_sequence = fields.Integer(related="criterion_id.section_id.sequence", store=True)
+    section_sequence = fields.Integer(
+        related="criterion_id.section_id.sequence", string="Section Sequence", store=True
+    )
     sequence = fields.Integer(related="criterion_id.sequence", store=True)
     section_id = fields.Many2one(related="criterion_id.section_id", string="Section")
     max_points = fields.Float(related="criterion_id.max_points", string="Full Marks")
