@@ -229,7 +229,14 @@ class FacilityEvalCampaign(models.Model):
                         campaign=started[0].display_name,
                     )
                 )
-        return super().write(vals)
+        result = super().write(vals)
+        if {"year", "scheme_id", "company_id"} & set(vals):
+            # forms of another year or table mean nothing: computed again from scratch
+            for campaign in self.filtered("computed_at"):
+                campaign._forms().unlink()
+                campaign._unit_forms().unlink()
+                campaign._write_guarded({"computed_at": False})
+        return result
 
     # -- actions -------------------------------------------------------------------------------
 

@@ -160,6 +160,14 @@ class TestEvalCampaign(CampaignCase):
         with self.refused("computed while preparing or while the units self-assess"):
             self.as_director(campaign).action_compute()
 
+    def test_another_table_while_preparing_drops_the_forms(self):
+        campaign = self.campaign()
+        self.as_director(campaign).action_compute()
+        self.as_director(campaign).scheme_id = self.table_instrument
+        self.assertFalse(campaign._forms())
+        self.assertFalse(campaign._unit_forms())
+        self.assertFalse(campaign.computed_at)
+
     def test_scope_frozen_once_started(self):
         campaign = self.started()
         with self.refused("no longer change"):
