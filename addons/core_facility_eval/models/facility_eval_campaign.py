@@ -424,6 +424,35 @@ class FacilityEvalCampaign(models.Model):
                 user_id=head.id,
             )
 
+    def _head_reported(self):
+        """The current user, a unit head, has signed all their unit's forms: their to-do on
+        the campaign is done."""
+        self.ensure_one()
+        user = self.env.user
+        pending = self.env["facility.eval.sheet"].search_count(
+            [
+                ("campaign_id", "=", self.id),
+                ("unit_id.manager_id", "=", user.id),
+                ("status", "=", SheetStatus.ASSESSED),
+                ("state", "=", SheetState.DRAFT),
+            ]
+        ) + self.env["facility.eval.unit"].search_count(
+            [
+                ("campaign_id", "=", self.id),
+                ("unit_id.manager_id", "=", user.id),
+                ("state", "=", SheetState.DRAFT),
+            ]
+        )
+        if not pending:
+            activities = self.env["mail.activity"].search(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "=", self.id),
+                    ("user_id", "=", user.id),
+                ]
+            )
+            activities.action_feedback(feedback=self.env._("Every form of the unit is signed."))
+
     def _compute_forms(self):
         """Create or update one form per instrument in scope (and one per unit), write the
         collector's figures and score every column not signed yet."""

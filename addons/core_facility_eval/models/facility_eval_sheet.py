@@ -286,10 +286,12 @@ class FacilityEvalSheet(models.Model):
                 body=self.env._(
                     "The unit's column was signed by %(user)s: %(total)s points.",
                     user=self.env.user.name,
-                    total=sheet._format_points(sheet._column_total(Column.UNIT)),
+                    total=sheet._format_points(sheet._signed_total(Column.UNIT)),
                 )
             )
         self._refresh_after_signature()
+        for campaign in self.campaign_id:
+            campaign._head_reported()
         return True
 
     def action_school_sign(self):
@@ -307,7 +309,7 @@ class FacilityEvalSheet(models.Model):
                 body=self.env._(
                     "The school column was signed by %(user)s: %(total)s points.",
                     user=self.env.user.name,
-                    total=sheet._format_points(sheet._column_total(Column.SCHOOL)),
+                    total=sheet._format_points(sheet._signed_total(Column.SCHOOL)),
                 )
             )
         self._refresh_after_signature()
@@ -318,7 +320,11 @@ class FacilityEvalSheet(models.Model):
         self.ensure_one()
         figure = self.env.context.get("figure")
         if figure not in self._fields:
-            raise UserError(self.env._("Which figure? None was given."))
+            raise UserError(
+                self.env._(
+                    "%(figure)s is not a figure of an instrument's form.", figure=figure or "—"
+                )
+            )
         return self.env["facility.eval.collector"].figure_action(self, figure)
 
     # -- business logic ------------------------------------------------------------------------
@@ -417,6 +423,13 @@ class FacilityEvalSheet(models.Model):
         if column == Column.COMPUTED:
             return self.total_computed
         return sum(self.line_ids.mapped(f"points_{column}"))
+
+    def _signed_total(self, column):
+        """The total a signature stands for (the benefit table has the computed one only)."""
+        self.ensure_one()
+        if self.scheme_level == SchemeLevel.BENEFIT:
+            return self.total_computed
+        return self._column_total(column)
 
     def _current_column(self):
         self.ensure_one()

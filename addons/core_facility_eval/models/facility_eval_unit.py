@@ -138,6 +138,7 @@ class FacilityEvalUnit(models.Model):
                     )
                 )
             form._sign(Column.UNIT)
+            form.campaign_id._head_reported()
         return True
 
     def action_school_sign(self):

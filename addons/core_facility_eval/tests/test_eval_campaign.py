@@ -113,6 +113,8 @@ class TestEvalCampaign(CampaignCase):
             [("res_model", "=", "facility.eval.campaign"), ("res_id", "=", campaign.id)]
         )
         self.assertEqual(activities.user_id, self.unit_head | self.unit_head2)
+        self.sign_units(campaign)
+        self.assertFalse(activities.exists(), "done once the unit head signed every form")
 
     def test_school_assessment_lists_units_that_have_not_reported(self):
         campaign = self.started()

@@ -200,7 +200,7 @@ class TestEvalSheet(CampaignCase):
             )
         self.assertEqual(action["res_model"], "facility.booking")
         self.assertEqual(calls, [(spirit, "hours")])
-        with self.refused("Which figure"):
+        with self.refused("is not a figure"):
             spirit.with_context(figure="nonsense").action_open_figure()
 
     def test_failed_follows_the_current_column(self):
