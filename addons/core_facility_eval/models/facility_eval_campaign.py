@@ -483,7 +483,13 @@ class FacilityEvalCampaign(models.Model):
             values["lab_id"] = instrument.unit_id.id
             sheet = existing.get(instrument.id)
             if not sheet:
-                values.update(campaign_id=self.id, instrument_id=instrument.id)
+                values.update(
+                    campaign_id=self.id,
+                    year=self.year,
+                    company_id=self.company_id.id,
+                    currency_id=self.currency_id.id,
+                    instrument_id=instrument.id,
+                )
                 lines = []
                 if values["status"] == SheetStatus.ASSESSED:
                     lines = Sheet._new_form_values(

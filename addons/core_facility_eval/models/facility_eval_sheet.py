@@ -82,6 +82,9 @@ class FacilityEvalSheet(models.Model):
         "school_signer_id",
         "school_signed_date",
         "campaign_id",
+        "year",
+        "company_id",
+        "currency_id",
         "instrument_id",
         "unit_id",
         "lab_id",
@@ -94,9 +97,11 @@ class FacilityEvalSheet(models.Model):
     )
     campaign_state = fields.Selection(related="campaign_id.state", string="Campaign Step")
     scheme_level = fields.Selection(related="campaign_id.scheme_id.level")
-    year = fields.Integer(related="campaign_id.year", store=True)
-    company_id = fields.Many2one(related="campaign_id.company_id", store=True, index=True)
-    currency_id = fields.Many2one(related="company_id.currency_id")
+    # the campaign's, copied when the form is created (a campaign's year and company never
+    # change once it has forms; stored as plain fields, thousands of forms are created at once)
+    year = fields.Integer(readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True, index=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
     instrument_id = fields.Many2one(
         "facility.instrument", required=True, ondelete="restrict", index=True, check_company=True
     )
@@ -396,16 +401,33 @@ class FacilityEvalSheet(models.Model):
 
     def _points_batch(self, columns):
         """``{sheet id: {column: {criterion code: points}}}`` of these forms, read at once."""
-        names = [f"points_{column}" for column in columns]
-        lines = self.env["facility.eval.sheet.line"].search_read(
-            [("sheet_id", "in", self.ids)], ["sheet_id", "criterion_id", *names], load=None
+        points = {sheet_id: {column: {} for column in columns} for sheet_id in self.ids}
+        if not columns or not self:
+            return points
+        # these forms were searched (access rules applied): their lines are read in one query
+        Line = self.env["facility.eval.sheet.line"]
+        Line.flush_model(["sheet_id", "criterion_id", *(f"points_{c}" for c in columns)])
+        self.env.cr.execute(
+            SQL(
+                "SELECT sheet_id, criterion_id, %s FROM facility_eval_sheet_line "
+                "WHERE sheet_id = ANY(%s)",
+                SQL(", ").join(SQL.identifier(f"points_{column}") for column in columns),
+                self.ids,
+            )
         )
+        lines = [
+            {
+                "sheet_id": row[0],
+                "criterion_id": row[1],
+                **{f"points_{column}": row[2 + i] or 0.0 for i, column in enumerate(columns)},
+            }
+            for row in self.env.cr.fetchall()
+        ]
         codes = dict(
             self.env["facility.eval.criterion"]
             .browse({line["criterion_id"] for line in lines})
             .mapped(lambda c: (c.id, c.code))
         )
-        points = {sheet_id: {column: {} for column in columns} for sheet_id in self.ids}
         for line in lines:
             code = codes[line["criterion_id"]]
             for column in columns:
