@@ -470,7 +470,7 @@ class FacilityEvalCampaign(models.Model):
         unit_column = self.state == CampaignState.SELF_ASSESSING
         names = set(Sheet._figure_fields()) | {"status", "status_reason"}
         template = Sheet._line_template(self.scheme_id)
-        new_vals, new_lines, updated = [], [], Sheet
+        new_vals, new_lines, updated, known = [], [], Sheet, {}
         for instrument in instruments:
             values = {
                 key: value
@@ -490,13 +490,13 @@ class FacilityEvalCampaign(models.Model):
                     currency_id=self.currency_id.id,
                     instrument_id=instrument.id,
                 )
-                lines = []
+                lines, form_figures = [], None
                 if values["status"] == SheetStatus.ASSESSED:
-                    lines = Sheet._new_form_values(
+                    lines, form_figures = Sheet._new_form_values(
                         table, template, instrument, values, unit_column, is_benefit
                     )
                 new_vals.append(values)
-                new_lines.append(lines)
+                new_lines.append((lines, form_figures))
             elif sheet.state == SheetState.DRAFT:
                 changed = {
                     key: value
@@ -512,10 +512,24 @@ class FacilityEvalCampaign(models.Model):
                 "facility.eval.sheet.line",
                 [
                     dict(line, sheet_id=sheet.id)
-                    for sheet, lines in zip(new, new_lines, strict=True)
+                    for sheet, (lines, _figures) in zip(new, new_lines, strict=True)
                     for line in lines
                 ],
             )
+            # what the unit forms read of the new forms, known already
+            codes = {criterion.id: code for criterion, code, _section, _static in template}
+            for sheet, (lines, form_figures) in zip(new, new_lines, strict=True):
+                if form_figures is not None:
+                    known[sheet.id] = (
+                        form_figures,
+                        {
+                            column: {
+                                codes[line["criterion_id"]]: line[f"points_{column}"]
+                                for line in lines
+                            }
+                            for column in (Column.COMPUTED, Column.UNIT)
+                        },
+                    )
             if not is_benefit:
                 Sheet._insert_rows(
                     "facility.eval.check",
@@ -536,10 +550,10 @@ class FacilityEvalCampaign(models.Model):
             unscored._copy_column(Column.COMPUTED, Column.UNIT)
         updated._refresh_totals(table)
         if not is_benefit and self.unit_scheme_id:
-            self._compute_unit_forms()
+            self._compute_unit_forms(known)
         self._write_guarded({"computed_at": fields.Datetime.now()})
 
-    def _compute_unit_forms(self):
+    def _compute_unit_forms(self, known=None):
         """One form per 二级单位 with assessed instruments, scored from their forms."""
         self.ensure_one()
         Unit = self.env["facility.eval.unit"].with_context(**QUIET)
@@ -556,4 +570,4 @@ class FacilityEvalCampaign(models.Model):
         columns = [Column.COMPUTED]
         if self.state == CampaignState.SELF_ASSESSING:
             columns.append(Column.UNIT)
-        forms.with_context(**QUIET)._score_columns(tuple(columns))
+        forms.with_context(**QUIET)._score_columns(tuple(columns), known)

@@ -542,9 +542,10 @@ class FacilityEvalSheet(models.Model):
     @api.model
     def _new_form_values(self, table, template, instrument, values, unit_column, is_benefit):
         """Complete ``values`` of a new assessed form with its totals, scored before it is
-        created, and return its lines' values (inserted once the forms exist)."""
+        created; return its lines' values (inserted once the forms exist) and its figures."""
         present = 0 if is_benefit else len(DailyItem)
-        result = self._score_figures(table, self._figures_of(values, instrument, present))
+        figures = self._figures_of(values, instrument, present)
+        result = self._score_figures(table, figures)
         lines = [line for _criterion, line in self._line_values(template, result)]
         total_unit = 0.0
         for line in lines:
@@ -561,7 +562,7 @@ class FacilityEvalSheet(models.Model):
             failed=bool(reasons),
             fail_reason=self._fail_text(table, reasons),
         )
-        return lines
+        return lines, figures
 
     @api.model
     def _insert_rows(self, model_name, rows):

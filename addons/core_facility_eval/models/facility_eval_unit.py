@@ -201,13 +201,15 @@ class FacilityEvalUnit(models.Model):
             )
         self.message_post(body=body)
 
-    def _score_columns(self, columns):
+    def _score_columns(self, columns, known=None):
         """Score ``columns`` (codes.Column) of these forms from their assessed instruments'
         forms in the same column and their cases (the one place the unit scoring is called).
         A signed column is never rescored. The instruments' figures and points are read once
-        for all the forms of a campaign."""
+        for all the forms of a campaign; ``known``: ``{sheet id: (figures, {column: points})}``
+        of forms whose figures and points the caller has just computed."""
         Line = self.env["facility.eval.unit.line"]
         Sheet = self.env["facility.eval.sheet"]
+        known = known or {}
         for campaign in self.campaign_id:
             scheme = campaign.unit_scheme_id
             if not scheme:
@@ -221,8 +223,15 @@ class FacilityEvalUnit(models.Model):
                     ("status", "=", SheetStatus.ASSESSED),
                 ]
             )
-            figures = all_sheets._figures_batch()
-            points = all_sheets._points_batch(columns)
+            unknown = all_sheets.filtered(
+                lambda s, k=known: s.id not in k or not set(columns) <= set(k[s.id][1])
+            )
+            figures = unknown._figures_batch()
+            points = unknown._points_batch(columns)
+            for sheet_id, (sheet_figures, sheet_points) in known.items():
+                if sheet_id not in figures:
+                    figures[sheet_id] = sheet_figures
+                    points[sheet_id] = sheet_points
             cases = defaultdict(dict)
             for form, section, count in self.env["facility.eval.case"]._read_group(
                 [("unit_eval_id", "in", forms.ids)], ["unit_eval_id", "section"], ["__count"]
