@@ -8,7 +8,6 @@ from ..rules.codes import (
     SCOPE_MIN_VALUE,
     CampaignState,
     Column,
-    DailyItem,
     SchemeLevel,
     SheetState,
     SheetStatus,
@@ -266,6 +265,7 @@ class FacilityEvalCampaign(models.Model):
             if not campaign.computed_at:
                 campaign._compute_forms()
             campaign._write_guarded({"state": CampaignState.SELF_ASSESSING})
+            campaign._forms()._ensure_checks()
             if campaign.scheme_level != SchemeLevel.BENEFIT:
                 sheets = campaign._forms().filtered(
                     lambda s: s.status == SheetStatus.ASSESSED and s.state == SheetState.DRAFT
@@ -530,15 +530,6 @@ class FacilityEvalCampaign(models.Model):
                             for column in (Column.COMPUTED, Column.UNIT)
                         },
                     )
-            if not is_benefit:
-                Sheet._insert_rows(
-                    "facility.eval.check",
-                    [
-                        {"sheet_id": sheet.id, "item": item.value, "present": True}
-                        for sheet in new
-                        for item in DailyItem
-                    ],
-                )
         # forms no longer assessed lose their lines: they are scored nowhere
         updated.filtered(
             lambda s: s.status != SheetStatus.ASSESSED
@@ -549,6 +540,8 @@ class FacilityEvalCampaign(models.Model):
         if unit_column and not is_benefit:
             unscored._copy_column(Column.COMPUTED, Column.UNIT)
         updated._refresh_totals(table)
+        if unit_column:
+            self._forms()._ensure_checks()
         if not is_benefit and self.unit_scheme_id:
             self._compute_unit_forms(known)
         self._write_guarded({"computed_at": fields.Datetime.now()})

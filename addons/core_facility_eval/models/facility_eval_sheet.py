@@ -342,13 +342,14 @@ class FacilityEvalSheet(models.Model):
         """``{codes.Figure value: number}`` from this form's fields, as the scoring reads them."""
         self.ensure_one()
         values = {name: self[name] for name in (*FIGURE_FIELDS, *ENTERED_FIELDS)}
-        present = len(self.check_ids.filtered("present"))
-        return self._figures_of(values, self.instrument_id, present)
+        missing = len(self.check_ids.filtered(lambda check: not check.present))
+        return self._figures_of(values, self.instrument_id, missing)
 
     @api.model
-    def _figures_of(self, values, instrument, present):
+    def _figures_of(self, values, instrument, missing):
         """The figures of a form from its field ``values`` (those missing read 0), its
-        ``instrument`` and the number of daily-management items ``present``."""
+        ``instrument`` and the number of daily-management items found ``missing`` (an item
+        is presumed present until the unit's head unticks it)."""
 
         def get(name):
             return values.get(name) or 0
@@ -362,7 +363,7 @@ class FacilityEvalSheet(models.Model):
             Figure.TRAINING_HOURS.value: get("training_hours"),
             Figure.OUTCOMES.value: get("projects") + get("papers") + get("awards") + get("patents"),
             Figure.RULES_LEVEL.value: int(values.get("rules_level", RulesLevel.APPLIED) or 0),
-            Figure.DAILY_MISSING.value: len(DailyItem) - present,
+            Figure.DAILY_MISSING.value: missing,
             Figure.PLATFORM_DEDUCTION.value: get("platform_deduction"),
             Figure.LEDGER_DEDUCTION.value: get("ledger_deduction"),
             Figure.NORMAL_PROJECTS.value: max(get("projects") - get("key_projects"), 0),
@@ -385,16 +386,16 @@ class FacilityEvalSheet(models.Model):
         forms of a campaign)."""
         names = [*FIGURE_FIELDS, *ENTERED_FIELDS, "instrument_id"]
         rows = self.read(names, load=None)
-        present = {
+        missing = {
             sheet.id: count
             for sheet, count in self.env["facility.eval.check"]._read_group(
-                [("sheet_id", "in", self.ids), ("present", "=", True)], ["sheet_id"], ["__count"]
+                [("sheet_id", "in", self.ids), ("present", "=", False)], ["sheet_id"], ["__count"]
             )
         }
         instruments = self.env["facility.instrument"].browse(row["instrument_id"] for row in rows)
         return {
             row["id"]: self._figures_of(
-                row, instruments.browse(row["instrument_id"]), present.get(row["id"], 0)
+                row, instruments.browse(row["instrument_id"]), missing.get(row["id"], 0)
             )
             for row in rows
         }
@@ -543,8 +544,7 @@ class FacilityEvalSheet(models.Model):
     def _new_form_values(self, table, template, instrument, values, unit_column, is_benefit):
         """Complete ``values`` of a new assessed form with its totals, scored before it is
         created; return its lines' values (inserted once the forms exist) and its figures."""
-        present = 0 if is_benefit else len(DailyItem)
-        figures = self._figures_of(values, instrument, present)
+        figures = self._figures_of(values, instrument, 0)
         result = self._score_figures(table, figures)
         lines = [line for _criterion, line in self._line_values(template, result)]
         total_unit = 0.0
@@ -603,6 +603,25 @@ class FacilityEvalSheet(models.Model):
         )
         Model.invalidate_model()
         self.invalidate_model(["line_ids", "check_ids"])
+
+    def _ensure_checks(self):
+        """The five daily-management items of these assessed forms, for the unit's head to
+        tick (created when the units' step begins; until then every item is presumed present)."""
+        forms = self.filtered(
+            lambda s: (
+                s.status == SheetStatus.ASSESSED
+                and s.scheme_level != SchemeLevel.BENEFIT
+                and not s.check_ids
+            )
+        )
+        self._insert_rows(
+            "facility.eval.check",
+            [
+                {"sheet_id": sheet.id, "item": item.value, "present": True}
+                for sheet in forms
+                for item in DailyItem
+            ],
+        )
 
     def _copy_column(self, source, target):
         """Fill ``target`` with ``source`` (the step's starting point)."""

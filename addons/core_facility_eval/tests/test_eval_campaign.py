@@ -9,6 +9,7 @@ from psycopg2 import IntegrityError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from ..rules.codes import DailyItem
 from .test_eval_campaign_common import CampaignCase
 
 
@@ -43,7 +44,7 @@ class TestEvalCampaign(CampaignCase):
         self.assertEqual(spirit.unit_id, self.research_unit, "the 二级单位 above the center")
         self.assertEqual(spirit.lab_id, self.center)
         self.assertEqual(spirit.hours, 1700)
-        self.assertEqual(len(spirit.check_ids), 5)
+        self.assertFalse(spirit.check_ids, "created for the units' step; presumed present")
         self.assertEqual(
             [line.criterion_id.code for line in spirit.line_ids], ["hours", "daily", "outcomes"]
         )
@@ -112,6 +113,10 @@ class TestEvalCampaign(CampaignCase):
         activities = self.env["mail.activity"].search(
             [("res_model", "=", "facility.eval.campaign"), ("res_id", "=", campaign.id)]
         )
+        spirit = self.sheet(campaign, self.spirit)
+        self.assertEqual(sorted(spirit.check_ids.mapped("item")), sorted(DailyItem))
+        self.assertTrue(all(spirit.check_ids.mapped("present")))
+        self.assertFalse(self.sheet(campaign, self.titan).check_ids, "excluded: nothing to tick")
         self.assertEqual(activities.user_id, self.unit_head | self.unit_head2)
         self.sign_units(campaign)
         self.assertFalse(activities.exists(), "done once the unit head signed every form")

@@ -24,8 +24,7 @@ class TestEvalSheet(CampaignCase):
             }
         )
         self.t20.write({"rated_annual_hours": 1400, "purpose": "special"})
-        campaign = self.campaign()
-        self.as_director(campaign).action_compute()
+        campaign = self.started()
         t20 = self.sheet(campaign, self.t20)
         t20.check_ids[:2].present = False
         figures = t20._figures()
