@@ -251,6 +251,15 @@ class FacilityEvalSheet(models.Model):
     def create(self, vals_list):
         if not self._guard_open():
             raise UserError(self.env._("Instrument forms are created by computing their campaign."))
+        campaigns = self.env["facility.eval.campaign"].browse(
+            {vals["campaign_id"] for vals in vals_list if vals.get("campaign_id")}
+        )
+        for vals in vals_list:
+            if vals.get("campaign_id") and not {"year", "company_id"} <= set(vals):
+                campaign = campaigns.browse(vals["campaign_id"])
+                vals.setdefault("year", campaign.year)
+                vals.setdefault("company_id", campaign.company_id.id)
+                vals.setdefault("currency_id", campaign.currency_id.id)
         return super().create(vals_list)
 
     def write(self, vals):

@@ -60,6 +60,14 @@ class TestEvalCampaign(CampaignCase):
         self.assertEqual(t20.fail_reason, "below 30 points; under 800 hours a year")
         self.assertTrue(campaign.computed_at)
 
+    def test_a_form_created_by_server_code_takes_its_campaigns_year_and_company(self):
+        campaign = self.campaign()
+        sheet = self.env["facility.eval.sheet"].create(
+            {"campaign_id": campaign.id, "instrument_id": self.spirit.id, "unit_id": self.center.id}
+        )
+        self.assertEqual((sheet.year, sheet.company_id), (campaign.year, campaign.company_id))
+        self.assertEqual(sheet.currency_id, campaign.currency_id)
+
     def test_excluded_form_keeps_reason_and_counts_nowhere(self):
         campaign = self.campaign()
         self.as_director(campaign).action_compute()
