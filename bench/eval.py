@@ -14,12 +14,10 @@ platform each, the instruments (all in the evaluation's scope, a tenth opened du
 year of bookings (nine in ten done, with their measured times), charge lines (internal and
 external, mostly confirmed), training sessions and outcomes. Then, in the same run:
 
-* ``campaign_s``: a campaign of that year, its figures computed by
-  ``facility.eval.collector.collect()`` over every instrument in scope (set-based: one read per
-  figure family) and every instrument scored by ``rules/scoring.score_instrument`` on the
-  per-instrument table, then every unit by ``score_unit`` (while the scoring rules are stubs,
-  ``scoring=stub`` is printed and only the figures are timed; the integrator re-measures with
-  ``campaign.action_compute()``, which also writes the forms);
+* ``campaign_s``: a campaign of that year computed as the director computes it,
+  ``campaign.action_compute()``: the figures of every instrument in scope
+  (``facility.eval.collector.collect()``, one read per figure family), every instrument form
+  scored (``rules/scoring``) and written with its lines, every unit form scored and written;
 * ``floor_s``: one SQL aggregate query per figure over the same data (hours and bookings,
   external hours, departments, researchers, fees, fee standards, trainings, outcomes, the scope);
 * ``campaign_vs_floor``: the ratio (target ≤ 3).
@@ -250,35 +248,12 @@ def campaign_of(env, year):
 
 
 def compute_campaign(env, campaign):
-    """The figures of every instrument in scope, then the scores of instruments and units.
-    Returns ``(instruments, scored)``; ``scored`` is False while the scoring rules are stubs."""
-    from odoo.addons.core_facility_eval.rules import scoring
-    from odoo.addons.core_facility_eval.rules.codes import SheetStatus
-
-    Collector = env["facility.eval.collector"]
-    instruments = Collector.in_scope(campaign)
-    figures = Collector.collect(campaign, instruments)
-    table = env["facility.eval.forecast"]._instrument_table()
-    if table is None:
-        return len(figures), False
-    Forecast = env["facility.eval.forecast"]
-    units = {}
-    try:
-        for instrument in instruments:
-            values = figures[instrument.id]
-            if values["status"] != SheetStatus.ASSESSED:
-                continue
-            scored = Forecast._score_figures(table, values)
-            result = scoring.score_instrument(table, scored)
-            unit = Collector.eval_unit(instrument.unit_id)
-            units.setdefault(unit.id, []).append((scored, result.points))
-        unit_scheme = env.ref("core_facility_eval.eval_scheme_unit")
-        unit_table = Forecast._scheme_table(unit_scheme)
-        for pairs in units.values():
-            scoring.score_unit(unit_table, pairs, {})
-    except NotImplementedError:
-        return len(figures), False
-    return len(figures), True
+    """The whole campaign as the director computes it: ``campaign.action_compute()`` — the
+    figures of every instrument in scope, every instrument form scored and written with its
+    lines, every unit form. Returns the number of instrument forms."""
+    campaign.action_compute()
+    env.flush_all()
+    return env["facility.eval.sheet"].search_count([("campaign_id", "=", campaign.id)])
 
 
 def floor(cr, year, scope_value):
@@ -327,6 +302,9 @@ def main():
     parser.add_argument("--bookings", type=int)
     parser.add_argument("--charges", type=int)
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    parser.add_argument(
+        "--reuse", metavar="DB", help="time again on a database kept by --keep (no setup)"
+    )
     args = parser.parse_args()
     n_instruments = args.instruments or (200 if args.small else 2000)
     n_bookings = args.bookings or (50_000 if args.small else 1_000_000)
@@ -334,11 +312,12 @@ def main():
     check_odoo()
     os.environ["TZ"] = "UTC"
     time.tzset()
-    db = f"core_facility_eval_bench_{int(time.time())}"
+    db = args.reuse or f"core_facility_eval_bench_{int(time.time())}"
     year = date.today().year - 1
     try:
         started = time.perf_counter()
-        install(db, ["core_facility_eval"])
+        if not args.reuse:
+            install(db, ["core_facility_eval"])
         import odoo
         from odoo import SUPERUSER_ID, api
 
@@ -346,9 +325,15 @@ def main():
         registry = odoo.modules.registry.Registry(db)
         with registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
-            load(env, year, n_instruments, n_bookings, n_charges)
-            campaign_id = campaign_of(env, year).id
-            cr.commit()
+            if args.reuse:
+                campaign_id = env["facility.eval.campaign"].search([("year", "=", year)]).id
+                n_instruments = env["facility.instrument"].search_count([])
+                n_bookings = env["facility.booking"].search_count([])
+                n_charges = env["facility.charge"].search_count([])
+            else:
+                load(env, year, n_instruments, n_bookings, n_charges)
+                campaign_id = campaign_of(env, year).id
+                cr.commit()
         print(f"instruments={n_instruments}")
         print(f"bookings={n_bookings}")
         print(f"charges={n_charges}")
@@ -360,18 +345,17 @@ def main():
                 env = api.Environment(cr, SUPERUSER_ID, {})
                 campaign = env["facility.eval.campaign"].browse(campaign_id)
                 began = time.perf_counter()
-                count, scored = compute_campaign(env, campaign)
+                count = compute_campaign(env, campaign)
                 timings[run] = time.perf_counter() - began
                 floor_s = floor(cr, year, campaign.scope_min_value)
                 cr.rollback()
         campaign_s = timings["timed"]
-        print(f"in_scope={count}")
-        print(f"scoring={'scored' if scored else 'stub'}")
+        print(f"forms={count}")
         print(f"campaign_s={campaign_s:.3f}")
         print(f"floor_s={floor_s:.3f}")
         print(f"campaign_vs_floor={campaign_s / floor_s:.2f}", flush=True)
     finally:
-        if not args.keep:
+        if not (args.keep or args.reuse):
             drop(db)
 
 

@@ -34,6 +34,7 @@
         "views/facility_nrii_category_views.xml",
         "views/facility_instrument_views.xml",
         "wizards/facility_eval_export_views.xml",
+        "views/facility_eval_campaign_export_views.xml",
         "wizards/facility_nrii_export_views.xml",
         "report/facility_eval_report.xml",
         "report/facility_eval_templates.xml",

@@ -185,7 +185,10 @@ class TestEvalCollector(CollectorCase):
         scope = self.Collector.in_scope(self.campaign)
         self.assertTrue({self.spirit, self.t20, self.titan, oct8, going} <= set(scope))
         self.assertFalse({self.cheap, later, gone} & set(scope))
-        low = self.new_campaign(year=YEAR, name="Scope 5m", scope_min_value=5_000_000)
+        # the same year on the benefit table (one campaign per company, year and table)
+        low = self.new_campaign(
+            self.table_benefit, year=YEAR, name="Scope 5m", scope_min_value=5_000_000
+        )
         self.assertEqual(
             self.Collector.in_scope(low) & (self.spirit | self.t20 | self.titan), self.titan
         )
