@@ -22,7 +22,9 @@ class FacilityEvalBand(models.Model):
     low_closed = fields.Boolean(string="Includes Lower Edge", default=True)
     high_closed = fields.Boolean(string="Includes Upper Edge")
     points = fields.Float(required=True)
-    seed_text = fields.Char(string="As the Seed Writes It", translate=True)
+    seed_text = fields.Char(
+        string="As the Seed Writes It"
+    )  # the seed's own Chinese words, never translated
     edge_by_default = fields.Boolean(
         string="Edge Resolved by Default",
         help="The seed writes the lower edge of this band open ('1400 < 机时 < 1600'), leaving "

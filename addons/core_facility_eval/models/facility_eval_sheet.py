@@ -822,11 +822,13 @@ class FacilityEvalSheet(models.Model):
 
     def _prorated_text(self, logged, counted):
         """``900 h × 12 ÷ 9 = 1,200 h`` for a new instrument, ``1,650 h`` otherwise."""
+        logged_text = f"{logged:,.1f}".removesuffix(".0")
+        counted_text = f"{counted:,.1f}".removesuffix(".0")
         if self.full_months and self.full_months < 12:
             return self.env._(
                 "%(logged)s h × 12 ÷ %(months)s = %(counted)s h",
-                logged=f"{logged:,.1f}".removesuffix(".0"),
+                logged=logged_text,
                 months=self.full_months,
-                counted=f"{counted:,.1f}".removesuffix(".0"),
+                counted=counted_text,
             )
-        return f"{counted:,.1f}".removesuffix(".0") + " h"
+        return counted_text + " h"

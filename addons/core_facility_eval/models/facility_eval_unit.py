@@ -298,7 +298,8 @@ class FacilityEvalUnit(models.Model):
             reasons = scoring.fail_reasons(table, total) if form.sheet_count else []
             text = False
             if reasons:
-                text = self.env._("below %(points)s points", points=f"{table.fail_below or 0:g}")
+                floor = f"{table.fail_below or 0:g}"
+                text = self.env._("below %(points)s points", points=floor)
             form._write_guarded({"total": total, "failed": bool(reasons), "fail_reason": text})
 
     def _raise_refusal(self, column, signing=False):

@@ -13,7 +13,7 @@ class FacilityNriiCategory(models.Model):
     _rec_names_search = ["code", "name"]
 
     code = fields.Char(required=True, index=True)
-    name = fields.Char(required=True, translate=True)
+    name = fields.Char(required=True)  # the classification's official Chinese name
     parent_id = fields.Many2one("facility.nrii.category", index=True, ondelete="restrict")
     parent_path = fields.Char(index=True)
     child_ids = fields.One2many("facility.nrii.category", "parent_id")

@@ -92,14 +92,14 @@ class FacilityNriiExport(models.TransientModel):
         self.env["ir.config_parameter"].sudo().set_param(UNIT_CODE_PARAM, self.unit_code)
         missing = self._fill_lines()
         if missing:
+            lines = "\n".join(
+                f"{instrument.display_name}: {'、'.join(labels)}" for instrument, labels in missing
+            )
             raise UserError(
                 self.env._(
                     "The export is refused while data the national platform requires is "
                     "missing:\n%(lines)s",
-                    lines="\n".join(
-                        f"{instrument.display_name}: {'、'.join(labels)}"
-                        for instrument, labels in missing
-                    ),
+                    lines=lines,
                 )
             )
         if not (self.export_instruments or self.export_records or self.export_report):
