@@ -507,7 +507,7 @@ class FacilityEvalCampaign(models.Model):
                     sheet._write_guarded(changed)
                 updated |= sheet
         if new_vals:
-            new = Sheet._guard_context().create(new_vals)
+            new = Sheet._insert_forms(new_vals)
             Sheet._insert_rows(
                 "facility.eval.sheet.line",
                 [

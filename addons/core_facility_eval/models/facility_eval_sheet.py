@@ -574,7 +574,49 @@ class FacilityEvalSheet(models.Model):
         return lines, figures
 
     @api.model
-    def _insert_rows(self, model_name, rows):
+    def _insert_forms(self, vals_list):
+        """Create the new forms of a campaign's computation at once, as ``create`` would with
+        the campaign's values (its defaults filled, Monetary amounts rounded to the currency)
+        but in one INSERT: thousands of forms through the ORM cost about 0.7 ms each, most of
+        the computation. Only for forms of one campaign, built by ``_compute_forms`` (no stored
+        computed field depends on a form). Returns the forms in the order of ``vals_list``."""
+        if not vals_list:
+            return self.browse()
+        stored = [
+            name
+            for name, field in self._fields.items()
+            if field.store
+            and field.column_type
+            and name not in models.LOG_ACCESS_COLUMNS
+            and name != "id"
+        ]
+        defaults = self.default_get(stored)
+        rows = []
+        for vals in vals_list:
+            values = {**defaults, **vals}
+            currency = self.env["res.currency"].browse(values.get("currency_id"))
+            rows.append(
+                {
+                    name: (
+                        currency.round(values[name] or 0.0)
+                        if currency and self._fields[name].type == "monetary"
+                        else values[name]
+                    )
+                    for name in values
+                    if name in stored
+                }
+            )
+        names = sorted(set().union(*rows))
+        returned = self._insert_rows(
+            self._name,
+            [{name: row.get(name) for name in names} for row in rows],
+            returning="instrument_id",
+        )
+        by_instrument = dict(returned)
+        return self.browse([by_instrument[vals["instrument_id"]] for vals in vals_list])
+
+    @api.model
+    def _insert_rows(self, model_name, rows, returning=None):
         """INSERT ``rows`` (column values, the same columns in every row) of ``model_name``: a
         campaign's computation creates ten lines and five checks per instrument, thousands at
         once, which the ORM's ``create`` does at about 0.1 ms a row. For those two models only,
@@ -600,7 +642,7 @@ class FacilityEvalSheet(models.Model):
         )
         self.env.cr.execute(
             SQL(
-                "INSERT INTO %s (%s) SELECT rows.*, %s, %s, %s, %s FROM unnest(%s) AS rows",
+                "INSERT INTO %s (%s) SELECT rows.*, %s, %s, %s, %s FROM unnest(%s) AS rows%s",
                 SQL.identifier(Model._table),
                 columns,
                 uid,
@@ -608,10 +650,14 @@ class FacilityEvalSheet(models.Model):
                 uid,
                 now,
                 arrays,
+                SQL(" RETURNING %s, id", SQL.identifier(returning)) if returning else SQL(),
             )
         )
+        result = self.env.cr.fetchall() if returning else None
         Model.invalidate_model()
         self.invalidate_model(["line_ids", "check_ids"])
+        self.env["facility.eval.campaign"].invalidate_model(["sheet_ids"])
+        return result
 
     def _ensure_checks(self):
         """The five daily-management items of these assessed forms, for the unit's head to
