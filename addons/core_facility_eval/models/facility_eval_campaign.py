@@ -1,7 +1,8 @@
+from collections import defaultdict
 from datetime import date, timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from ..rules import stats
 from ..rules.codes import (
@@ -191,6 +192,22 @@ class FacilityEvalCampaign(models.Model):
             campaign.unreported_unit_ids = unreported
             campaign.unreported_count = len(unreported)
 
+    @api.constrains("scheme_id")
+    def _check_scheme_level(self):
+        """A campaign scores instruments: on an instrument table (附件3, whose unit table scores
+        the units) or a benefit table, never on a unit table itself."""
+        for campaign in self:
+            if campaign.scheme_id.level not in (SchemeLevel.INSTRUMENT, SchemeLevel.BENEFIT):
+                raise ValidationError(
+                    self.env._(
+                        "%(campaign)s: %(table)s scores units; a campaign is run on an "
+                        "instrument table (whose unit table scores the units) or a benefit "
+                        "table.",
+                        campaign=campaign.display_name,
+                        table=campaign.scheme_id.display_name,
+                    )
+                )
+
     @api.onchange("year")
     def _onchange_year(self):
         if self.year:
@@ -216,15 +233,36 @@ class FacilityEvalCampaign(models.Model):
                     vals["scope_min_value"] = scheme.scope_min_value
         return super().create(vals_list)
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_if_preparing(self):
+        """A campaign that has started holds the year's forms and signatures: it stays."""
+        started = self.filtered(lambda c: c.state != CampaignState.PREPARING)
+        if started:
+            raise UserError(
+                self.env._(
+                    "%(campaign)s is %(state)s: a campaign is deleted only while it is being "
+                    "prepared (its forms and signatures are the year's record).",
+                    campaign=started[0].display_name,
+                    state=started[0]._state_label(),
+                )
+            )
+
     def write(self, vals):
-        frozen = {"year", "scheme_id", "scope_min_value", "company_id"} & set(vals)
+        frozen = {
+            "year",
+            "scheme_id",
+            "scope_min_value",
+            "company_id",
+            "date_from",
+            "date_to",
+        } & set(vals)
         if frozen and not self._guard_open():
             started = self.filtered(lambda c: c.state != CampaignState.PREPARING)
             if started:
                 raise UserError(
                     self.env._(
-                        "%(campaign)s has left the preparation: its year, scoring table and "
-                        "scope no longer change.",
+                        "%(campaign)s has left the preparation: its year, period, scoring "
+                        "table and scope no longer change.",
                         campaign=started[0].display_name,
                     )
                 )
@@ -253,6 +291,7 @@ class FacilityEvalCampaign(models.Model):
                         state=campaign._state_label(),
                     )
                 )
+            campaign._check_tables()
             campaign._compute_forms()
         return True
 
@@ -262,8 +301,10 @@ class FacilityEvalCampaign(models.Model):
         self._check_manager()
         for campaign in self:
             campaign._check_state(CampaignState.PREPARING)
+            campaign._check_tables()
             if not campaign.computed_at:
                 campaign._compute_forms()
+            campaign._check_heads()
             campaign._write_guarded({"state": CampaignState.SELF_ASSESSING})
             campaign._forms()._ensure_checks()
             if campaign.scheme_level != SchemeLevel.BENEFIT:
@@ -366,6 +407,44 @@ class FacilityEvalCampaign(models.Model):
                         expected=labels[state],
                     )
                 )
+
+    def _check_tables(self):
+        """Refuse to score on a table (or its unit table) whose bands leave a gap or overlap:
+        the validation's sentences, not a traceback."""
+        self.ensure_one()
+        schemes = self.scheme_id | self.unit_scheme_id
+        problems = [
+            f"- {scheme.display_name}: {problem}"
+            for scheme in schemes
+            for problem in scheme._problems()
+        ]
+        if problems:
+            raise UserError(
+                self.env._(
+                    "%(campaign)s cannot be computed: its scoring tables have problems. "
+                    "Correct them (the table's Validate button lists them) and compute "
+                    "again.\n%(problems)s",
+                    campaign=self.display_name,
+                    problems="\n".join(problems),
+                )
+            )
+
+    def _check_heads(self):
+        """Every unit with forms to fill has a head to fill and sign them."""
+        self.ensure_one()
+        units = self._forms().filtered(lambda s: s.status == SheetStatus.ASSESSED).unit_id
+        units |= self._unit_forms().unit_id
+        headless = units.filtered(lambda u: not u.sudo().manager_id)
+        if headless:
+            raise UserError(
+                self.env._(
+                    "These units have forms to fill but no head to fill and sign them; record "
+                    "their head (the unit's manager) before the units self-assess:\n%(units)s",
+                    units="\n".join(
+                        f"- {name}" for name in sorted(headless.mapped("display_name"))
+                    ),
+                )
+            )
 
     def _state_label(self):
         return dict(self._fields["state"]._description_selection(self.env))[self.state]
@@ -536,15 +615,36 @@ class FacilityEvalCampaign(models.Model):
         ).line_ids._guard_context().unlink()
         assessed = updated.filtered(lambda s: s.status == SheetStatus.ASSESSED)
         unscored = assessed.filtered(lambda s: not s.line_ids)  # newly assessed
+        # during the self-assessment, the unit's column follows the new figures wherever the
+        # head left the computed points as they were
+        untouched = {}
+        if unit_column and not is_benefit:
+            untouched = {
+                line.id: line.points_computed
+                for line in (assessed - unscored).line_ids
+                if line.points_unit == line.points_computed
+            }
         assessed._score_columns(table)
         if unit_column and not is_benefit:
             unscored._copy_column(Column.COMPUTED, Column.UNIT)
+            self._carry_computed(untouched)
         updated._refresh_totals(table)
         if unit_column:
             self._forms()._ensure_checks()
         if not is_benefit and self.unit_scheme_id:
             self._compute_unit_forms(known)
         self._write_guarded({"computed_at": fields.Datetime.now()})
+
+    def _carry_computed(self, previous):
+        """Copy the new computed points into the unit's column of the lines in ``previous``
+        (``{line id: computed points before the computation}``) whose points changed."""
+        lines = self.env["facility.eval.sheet.line"].browse(list(previous))
+        by_value = defaultdict(lambda: self.env["facility.eval.sheet.line"])
+        for line in lines:
+            if line.points_computed != previous[line.id]:
+                by_value[line.points_computed] |= line
+        for value, changed in by_value.items():  # a few distinct points: a few writes
+            changed.with_context(**QUIET)._write_guarded({"points_unit": value})
 
     def _compute_unit_forms(self, known=None):
         """One form per 二级单位 with assessed instruments, scored from their forms."""

@@ -1,14 +1,15 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..rules.codes import CASES_MAX, CaseSection
+from ..rules.codes import CASES_MAX, CaseSection, Column
 
 
 class FacilityEvalCase(models.Model):
     """A showcase case of a unit (附件2 7.4, 8.5): up to five per section, one point each.
 
     The unit's head enters them while the units self-assess, until signing the unit's form; the
-    form's columns count them.
+    computed and unit columns count them all, the school column those the school accepts (the
+    school's assessors accept or reject each case while the school assesses).
     """
 
     _name = "facility.eval.case"
@@ -26,6 +27,13 @@ class FacilityEvalCase(models.Model):
     name = fields.Char(required=True)
     description = fields.Text()
     attachment_ids = fields.Many2many("ir.attachment", string="Evidence")
+    school_accepted = fields.Boolean(
+        string="Accepted by the School",
+        default=True,
+        readonly=True,
+        help="Whether the school column counts this case (the school's assessors decide while "
+        "the school assesses).",
+    )
 
     @api.constrains("unit_eval_id", "section")
     def _check_cases_max(self):
@@ -47,6 +55,9 @@ class FacilityEvalCase(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if not self.env.su:
+            for vals in vals_list:
+                vals.pop("school_accepted", None)  # the school decides, by its buttons
         forms = self.env["facility.eval.unit"].browse(
             {vals["unit_eval_id"] for vals in vals_list if vals.get("unit_eval_id")}
         )
@@ -59,6 +70,13 @@ class FacilityEvalCase(models.Model):
         forms = self.unit_eval_id
         if "unit_eval_id" in vals:
             raise UserError(self.env._("A showcase case stays with its unit's form."))
+        if "school_accepted" in vals and not self.env.su:
+            raise UserError(
+                self.env._(
+                    "The school accepts or rejects a showcase case with the buttons of the "
+                    "unit's form."
+                )
+            )
         forms._check_cases_editable()
         result = super().write(vals)
         if "section" in vals:
@@ -74,3 +92,26 @@ class FacilityEvalCase(models.Model):
         result = super().unlink()
         forms.exists()._after_cases_edit()
         return result
+
+    # -- actions -------------------------------------------------------------------------------
+
+    def action_school_accept(self):
+        """The school column counts these cases."""
+        return self._set_school_accepted(True)
+
+    def action_school_reject(self):
+        """The school column does not count these cases."""
+        return self._set_school_accepted(False)
+
+    # -- business logic ------------------------------------------------------------------------
+
+    def _set_school_accepted(self, accepted):
+        """A school assessor decides on these cases while the school assesses the unit's form
+        (the form's school column refusal applies); the school column is rescored."""
+        forms = self.unit_eval_id
+        for form in forms:
+            form._raise_refusal(Column.SCHOOL)
+        # checked above: the school's decision, written past the unit's editing rules
+        self.sudo().write({"school_accepted": accepted})
+        forms._score_columns((Column.SCHOOL,))
+        return True

@@ -198,6 +198,12 @@ class FacilityEvalSheet(models.Model):
     school_signer_id = fields.Many2one("res.users", string="School Signed By", readonly=True)
     school_signed_date = fields.Date(readonly=True)
     is_unit_head = fields.Boolean(compute="_compute_is_unit_head")
+    can_fill_unit = fields.Boolean(
+        compute="_compute_can_fill", help="The current user may fill the unit's column now."
+    )
+    can_fill_school = fields.Boolean(
+        compute="_compute_can_fill", help="The current user may fill the school column now."
+    )
 
     _sql_constraints = [
         (
@@ -207,17 +213,27 @@ class FacilityEvalSheet(models.Model):
         )
     ]
 
-    @api.depends("hours", "hours_logged", "external_hours", "external_hours_logged", "full_months")
+    @api.depends(
+        "hours",
+        "hours_logged",
+        "external_hours",
+        "external_hours_logged",
+        "full_months",
+        "status",
+        "campaign_id.scheme_id.level",
+    )
     def _compute_hours_display(self):
         for sheet in self:
+            benefit = sheet.scheme_level == SchemeLevel.BENEFIT
             sheet.hours_display = sheet._prorated_text(sheet.hours_logged, sheet.hours)
             sheet.external_hours_display = sheet._prorated_text(
                 sheet.external_hours_logged, sheet.external_hours
             )
+            # seed 001 counts the effective hours logged: no proration in the benefit table
             sheet.needs_explanation = (
-                sheet.scheme_level == SchemeLevel.BENEFIT
+                benefit
                 and sheet.status == SheetStatus.ASSESSED
-                and sheet.hours < EXPLAIN_HOURS_BELOW
+                and sheet.hours_logged < EXPLAIN_HOURS_BELOW
             )
 
     @api.depends_context("uid")
@@ -225,6 +241,15 @@ class FacilityEvalSheet(models.Model):
     def _compute_is_unit_head(self):
         for sheet in self:
             sheet.is_unit_head = sheet.unit_id.manager_id == self.env.user
+
+    @api.depends_context("uid")
+    @api.depends("unit_id.manager_id", "state", "status", "campaign_id.state")
+    def _compute_can_fill(self):
+        """What the form view lets the user edit: the columns (and remarks) the server would
+        accept from them now."""
+        for sheet in self:
+            sheet.can_fill_unit = bool(sheet.id) and not sheet._column_refusal(Column.UNIT)
+            sheet.can_fill_school = bool(sheet.id) and not sheet._column_refusal(Column.SCHOOL)
 
     @api.constrains("platform_deduction", "ledger_deduction")
     def _check_deductions(self):
@@ -246,6 +271,18 @@ class FacilityEvalSheet(models.Model):
     def _compute_display_name(self):
         for sheet in self:
             sheet.display_name = f"{sheet.instrument_id.name or ''} ({sheet.year or ''})"
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_if_unsigned(self):
+        """A signed form is the year's record: it is never deleted."""
+        signed = self.filtered(lambda f: f.state != SheetState.DRAFT)
+        if signed and not self._guard_open():
+            raise UserError(
+                self.env._(
+                    "%(form)s has been signed: a signed evaluation form is not deleted.",
+                    form=signed[0].display_name,
+                )
+            )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -285,7 +322,7 @@ class FacilityEvalSheet(models.Model):
                         "%(form)s: %(hours)s effective hours are under %(limit)s; write the "
                         "explanation the table asks for before signing.",
                         form=sheet.display_name,
-                        hours=sheet.hours,
+                        hours=sheet.hours_logged,
                         limit=EXPLAIN_HOURS_BELOW,
                     )
                 )
@@ -352,20 +389,23 @@ class FacilityEvalSheet(models.Model):
         self.ensure_one()
         values = {name: self[name] for name in (*FIGURE_FIELDS, *ENTERED_FIELDS)}
         missing = len(self.check_ids.filtered(lambda check: not check.present))
-        return self._figures_of(values, self.instrument_id, missing)
+        benefit = self.scheme_level == SchemeLevel.BENEFIT
+        return self._figures_of(values, self.instrument_id, missing, benefit=benefit)
 
     @api.model
-    def _figures_of(self, values, instrument, missing):
+    def _figures_of(self, values, instrument, missing, benefit=False):
         """The figures of a form from its field ``values`` (those missing read 0), its
         ``instrument`` and the number of daily-management items found ``missing`` (an item
-        is presumed present until the unit's head unticks it)."""
+        is presumed present until the unit's head unticks it). ``benefit``: the benefit table
+        (seed 001) reads the effective hours logged, not 附件3's hours prorated for a new
+        instrument."""
 
         def get(name):
             return values.get(name) or 0
 
         instrument = instrument.sudo()
         return {
-            Figure.HOURS.value: get("hours"),
+            Figure.HOURS.value: get("hours_logged" if benefit else "hours"),
             Figure.EXTERNAL_HOURS.value: get("external_hours"),
             Figure.FEES.value: get("fees"),
             Figure.FEE_STANDARD.value: 1 if get("fee_standard") else 0,
@@ -553,7 +593,7 @@ class FacilityEvalSheet(models.Model):
     def _new_form_values(self, table, template, instrument, values, unit_column, is_benefit):
         """Complete ``values`` of a new assessed form with its totals, scored before it is
         created; return its lines' values (inserted once the forms exist) and its figures."""
-        figures = self._figures_of(values, instrument, 0)
+        figures = self._figures_of(values, instrument, 0, benefit=is_benefit)
         result = self._score_figures(table, figures)
         lines = [line for _criterion, line in self._line_values(template, result)]
         total_unit = 0.0

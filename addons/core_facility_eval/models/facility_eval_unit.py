@@ -91,6 +91,10 @@ class FacilityEvalUnit(models.Model):
     school_signed_date = fields.Date(readonly=True)
 
     is_unit_head = fields.Boolean(compute="_compute_is_unit_head")
+    can_fill_school = fields.Boolean(
+        compute="_compute_can_fill_school",
+        help="The current user may fill the school column now (accept or reject the cases).",
+    )
 
     _sql_constraints = [
         (
@@ -111,10 +115,28 @@ class FacilityEvalUnit(models.Model):
         for form in self:
             form.is_unit_head = form.unit_id.manager_id == self.env.user
 
+    @api.depends_context("uid")
+    @api.depends("state", "campaign_id.state")
+    def _compute_can_fill_school(self):
+        for form in self:
+            form.can_fill_school = bool(form.id) and not form._column_refusal(Column.SCHOOL)
+
     @api.depends("unit_id", "campaign_id")
     def _compute_display_name(self):
         for form in self:
             form.display_name = f"{form.unit_id.name or ''} ({form.year or ''})"
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_if_unsigned(self):
+        """A signed form is the year's record: it is never deleted."""
+        signed = self.filtered(lambda f: f.state != SheetState.DRAFT)
+        if signed and not self._guard_open():
+            raise UserError(
+                self.env._(
+                    "%(form)s has been signed: a signed evaluation form is not deleted.",
+                    form=signed[0].display_name,
+                )
+            )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -232,11 +254,17 @@ class FacilityEvalUnit(models.Model):
                 if sheet_id not in figures:
                     figures[sheet_id] = sheet_figures
                     points[sheet_id] = sheet_points
-            cases = defaultdict(dict)
-            for form, section, count in self.env["facility.eval.case"]._read_group(
-                [("unit_eval_id", "in", forms.ids)], ["unit_eval_id", "section"], ["__count"]
+            # the school column counts the cases the school accepted, the others all of them
+            cases = defaultdict(lambda: defaultdict(int))
+            school_cases = defaultdict(lambda: defaultdict(int))
+            for form, section, accepted, count in self.env["facility.eval.case"]._read_group(
+                [("unit_eval_id", "in", forms.ids)],
+                ["unit_eval_id", "section", "school_accepted"],
+                ["__count"],
             ):
-                cases[form.id][section] = count
+                cases[form.id][section] += count
+                if accepted:
+                    school_cases[form.id][section] += count
             by_unit = defaultdict(lambda: Sheet)
             for sheet in all_sheets:
                 by_unit[sheet.unit_id.id] |= sheet
@@ -249,7 +277,8 @@ class FacilityEvalUnit(models.Model):
                     if not form._column_open(column):
                         continue
                     instruments = [(figures[s.id], points[s.id][column]) for s in sheets]
-                    result = scoring.score_unit(table, instruments, cases[form.id])
+                    counted = school_cases if column == Column.SCHOOL else cases
+                    result = scoring.score_unit(table, instruments, dict(counted[form.id]))
                     for criterion in scheme.criterion_ids:
                         line_values = {f"points_{column}": result.points.get(criterion.code, 0.0)}
                         if column == Column.COMPUTED:

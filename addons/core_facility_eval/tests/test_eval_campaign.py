@@ -96,7 +96,9 @@ class TestEvalCampaign(CampaignCase):
         self.assertEqual(nmr.hours, 0)
         self.assertEqual(self.line(nmr, "hours").points_computed, 0)
         self.assertEqual(
-            self.line(nmr, "hours").points_unit, 22, "the unit's column is the unit's to change"
+            self.line(nmr, "hours").points_unit,
+            0,
+            "a line the unit's head left as computed follows the new figures",
         )
 
     def test_recompute_drops_unsigned_forms_out_of_scope(self):

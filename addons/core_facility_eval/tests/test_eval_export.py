@@ -244,13 +244,27 @@ class TestEvalExport(EvalCase):
             (machine, 3800, 100.0),
             *zip(public_lines, (16, 4, 10, 50, 70000), (16, 8, 20, 50, 70), strict=True),
         ]
+        # as the computation stores them: each section's subtotal on its first line, the total
+        stored = {machine: (100, 35), public_lines[0]: (100, 30)}
         self.env["facility.eval.sheet"].create(
             {
                 "campaign_id": campaign.id,
                 "instrument_id": self.spirit.id,
                 "unit_id": self.research_unit.id,
+                "total_computed": 65,
                 "line_ids": [
-                    Command.create({"criterion_id": c.id, "figure_value": f, "points_computed": p})
+                    Command.create(
+                        {
+                            "criterion_id": c.id,
+                            "section_sequence": c.section_id.sequence,
+                            "sequence": c.sequence,
+                            "figure_value": f,
+                            "points_computed": p,
+                            "section_first": c in stored,
+                            "section_subtotal": stored.get(c, (0, 0))[0],
+                            "section_weighted": stored.get(c, (0, 0))[1],
+                        }
+                    )
                     for c, f, p in figures
                 ],
             }
@@ -293,6 +307,97 @@ class TestEvalExport(EvalCase):
         self.assertEqual(ws["A9"].value, "有效机时小于150小时的说明：全年维修")
         self.assertIn("A9:J9", {str(r) for r in ws.merged_cells.ranges})
         self.assertEqual((ws["A10"].value, ws["J10"].value), ("加权总分", 65))
+
+    def test_signed_benefit_form_exports_its_computed_column_as_stored(self):
+        """A signature approves the benefit table's one column: the export prints the computed
+        points, the stored subtotals and weighted points and the form's total (8.64 + 1.84 =
+        10.48, not 8.6 + 1.8), in the PDF too."""
+        benefit = self.env["facility.eval.scheme"].create(
+            {"name": "Test Benefit", "code": "t_benefit2", "level": "benefit"}
+        )
+        hours = self.section(benefit, "hours", "机时利用", 10, weight=35, cap=100)
+        outcomes = self.section(benefit, "outcomes", "成果", 30, weight=15, cap=100)
+        machine = self.criterion(hours, "machine_hours", "有效机时", 100, 1, method="hours_ratio")
+        papers = self.criterion(outcomes, "sci_papers", "SCI论文", 100, 2, method="per_item")
+        campaign = self.new_campaign(scheme=benefit, name="Benefit 2041")
+        sheet = self.env["facility.eval.sheet"].create(
+            {
+                "campaign_id": campaign.id,
+                "instrument_id": self.spirit.id,
+                "unit_id": self.research_unit.id,
+                "total_computed": 10.48,
+                "total": 10.48,
+                "line_ids": [
+                    Command.create(
+                        {
+                            "criterion_id": c.id,
+                            "section_sequence": c.section_id.sequence,
+                            "sequence": c.sequence,
+                            "figure_value": f,
+                            "points_computed": p,
+                            "section_first": True,
+                            "section_subtotal": p,
+                            "section_weighted": w,
+                        }
+                    )
+                    for c, f, p, w in ((machine, 345.6, 24.69, 8.64), (papers, 2, 12.27, 1.84))
+                ],
+            }
+        )
+        for state in ("unit_signed", "school_signed"):
+            with self.subTest(state=state):
+                sheet._write_guarded({"state": state})
+                book = self.export(self.school_assessor, kind="benefit", campaign=campaign)
+                ws = book["效益评价"]
+                self.assertEqual((ws["H3"].value, ws["H4"].value), (24.69, 12.27))
+                self.assertEqual((ws["I3"].value, ws["J3"].value), (24.69, 8.64))
+                self.assertEqual((ws["I4"].value, ws["J4"].value), (12.27, 1.84))
+                self.assertEqual((ws["A5"].value, ws["J5"].value), ("加权总分", 10.48))
+        Report = self.env["ir.actions.report"].with_context(force_report_rendering=True)
+        html = Report._render_qweb_html("core_facility_eval.facility_eval_sheet_report", sheet.ids)[
+            0
+        ].decode()
+        self.assertIn("大型仪器设备使用效益评价表（2041年度）", html)
+        self.assertIn("加权总分", html)
+        self.assertIn("10.48", html)
+        self.assertIn("24.69", html)
+        self.assertNotIn("计分规则说明", html, "not the 附件3 layout")
+        pdf, _kind = Report._render_qweb_pdf(
+            "core_facility_eval.facility_eval_sheet_report", sheet.ids
+        )
+        self.assertTrue(pdf.startswith(b"%PDF"))
+
+    def test_lines_print_in_the_tables_order(self):
+        """A criterion added to section 1 with a high sequence prints in section 1."""
+        extra = self.criterion(self.rules_section, "rules_extra", "新增考核内容", 5, 99)
+        sheet = self.sheet_spirit
+        for line in sheet.line_ids:
+            criterion = line.criterion_id
+            line._write_guarded(
+                {"section_sequence": criterion.section_id.sequence, "sequence": criterion.sequence}
+            )
+        sheet.line_ids = [
+            Command.create(
+                {
+                    "criterion_id": extra.id,
+                    "section_sequence": self.rules_section.sequence,
+                    "sequence": 99,
+                    "points_unit": 4,
+                    "points_school": 4,
+                }
+            )
+        ]
+        data = self.env["facility.eval.export"]._form_data(sheet)
+        self.assertEqual(
+            [line["criterion"] for line in data["lines"]],
+            [
+                "设备规范化日常管理情况",
+                "新增考核内容",
+                "7.1 设备使用台账记录情况",
+                "7.2 设备年度总机时（小时）",
+            ],
+        )
+        self.assertEqual([(run[0], run[1]) for run in data["runs"]], [(0, 1), (2, 3)])
 
     def test_an_empty_export_is_refused(self):
         campaign = self.new_campaign(scheme=self.table, name="Empty", year=2042)

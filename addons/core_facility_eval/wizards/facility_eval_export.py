@@ -186,7 +186,7 @@ class FacilityEvalExport(models.TransientModel):
             for row in form_layout.info
         ]
         lines = []
-        for line in record.line_ids.sorted(lambda rec: (rec.sequence, rec.id)):
+        for line in _table_order(record.line_ids):
             criterion = line.criterion_id
             notes = [criterion.note or "", line.note or ""]
             if criterion.figure:
@@ -227,22 +227,24 @@ class FacilityEvalExport(models.TransientModel):
     @api.model
     def _benefit_block(self, sheet):
         """One instrument's block of the benefit table: ``{"code", "name", "lines",
-        "sections": [(first, last, section, subtotal, weighted)], "total"}``; the points are
-        the last signed column's (the school's, the unit's, else the computed ones)."""
-        if sheet.state == SheetState.SCHOOL_SIGNED:
-            column = "points_school"
-        elif sheet.state == SheetState.UNIT_SIGNED:
-            column = "points_unit"
-        else:
-            column = "points_computed"
-        lines = sheet.line_ids.sorted(lambda rec: (rec.sequence, rec.id))
+        "sections": [(first, last, section, subtotal, weighted)], "total"}``. The benefit table
+        has one column, the computed one, whoever signed (a signature approves it): its
+        points, the sections' subtotals and weighted points and the total as the form stores
+        them."""
+        column = "points_computed"
+        lines = _table_order(sheet.line_ids)
         runs = layout.runs([line.criterion_id.section_id.id for line in lines])
         sections = []
         for first, last, _section_id in runs:
-            section = lines[first].criterion_id.section_id
-            subtotal, weighted = layout.section_subtotal(
-                [line[column] for line in lines[first : last + 1]], section.cap, section.weight
-            )
+            run = lines[first : last + 1]
+            section = run[0].criterion_id.section_id
+            stored = run.filtered("section_first")[:1]
+            if stored:
+                subtotal, weighted = stored.section_subtotal, stored.section_weighted
+            else:
+                subtotal, weighted = layout.section_subtotal(
+                    run.mapped(column), section.cap, section.weight
+                )
             sections.append((first, last, section, subtotal, weighted))
         return {
             "code": sheet.instrument_id.code or "",
@@ -257,8 +259,21 @@ class FacilityEvalExport(models.TransientModel):
                 for line in lines
             ],
             "sections": sections,
-            "total": round(sum(s[4] for s in sections), 1),
+            "total": sheet.total_computed,
             "explanation": sheet.explanation or "",
+        }
+
+    @api.model
+    def _benefit_layout(self, sheet):
+        """The benefit table's printed texts (seed 001 §3.4), for ``sheet``'s PDF."""
+        campaign = sheet.campaign_id
+        return {
+            "title": layout.title(
+                layout.BENEFIT_TITLE, campaign.company_id.name, year=campaign.year
+            ),
+            "columns": layout.BENEFIT_COLUMNS,
+            "total_label": layout.BENEFIT_TOTAL_LABEL,
+            "explanation": layout.BENEFIT_EXPLANATION,
         }
 
     def _write_benefit(self, book, formats, sheets):
@@ -361,6 +376,11 @@ class FacilityEvalExport(models.TransientModel):
             ws.write_number(row, layout.B_WEIGHTED, block["total"], formats["number_bold"])
             row += 2
         ws.freeze_panes(2, 0)
+
+
+def _table_order(lines):
+    """A form's lines in the table's order: by section, then criterion (as stored and scored)."""
+    return lines.sorted(lambda rec: (rec.section_sequence, rec.sequence, rec.id))
 
 
 def _formats(book):
