@@ -44,7 +44,8 @@ MODELS = {
         "campaign_f",
         lambda f: {"name": "Matrix Campaign", "year": 2045, "scheme_id": f.table.id},
         lambda f: {"self_deadline": "2042-01-31"},
-        crud(READERS, FM, FM, FM),
+        # campaign_f has started: deleted by nobody (a campaign being prepared: below)
+        crud(READERS, FM, FM, NOBODY),
     ),
     SHEET: (
         "sheet_spirit",
@@ -132,6 +133,11 @@ FIELD_ROWS = [
     *write(CAMPAIGN, "campaign_f", (FMGR,), {"state": "closed"}, REFUSED),
     *write(CAMPAIGN, "campaign_f", (FMGR,), {"year": 2046}, REFUSED),
     *write(CAMPAIGN, "campaign_f", (UH, SA), {"self_deadline": "2042-01-31"}, REFUSED),
+    *write(CAMPAIGN, "campaign_f", (FMGR,), {"date_to": "2041-06-30"}, REFUSED),
+    *rows("unlink", CAMPAIGN, "campaign_p", (FMGR,), None, ALLOWED),
+    *rows("unlink", CAMPAIGN, "campaign_p", (UH, SA, IM, REVIEWER), None, REFUSED),
+    # the school's acceptance of a case: by its buttons only
+    *write(CASE, "case_research", (UH, SA, FMGR), {"school_accepted": False}, REFUSED),
     # whose forms one finds
     *search(SHEET, "sheet_nmr", (UH, IM), [("id", "!=", 0)], "hidden"),
     *search(SHEET, "sheet_spirit", (UH, IM, SA, REVIEWER, FMGR), [("id", "!=", 0)], "found"),
@@ -150,6 +156,7 @@ class TestAccessEvalForms(AccessMatrixCase, CampaignCase):
         super().setUpClass()
         cls.roles = dict(cls.roles, **{UH: cls.unit_head, SA: cls.school_assessor})
         cls.campaign_f = cls.new_campaign(scheme=cls.table)
+        cls.campaign_p = cls.new_campaign(scheme=cls.table, year=2044, name="Preparing 2044")
         with cls.collector_patched():
             cls.campaign_f.with_user(cls.director).action_start_self_assessment()
         sheets = {sheet.instrument_id: sheet for sheet in cls.campaign_f._forms()}

@@ -58,6 +58,7 @@ class TestEvalSheetTables(CampaignCase):
         self.figures = {
             self.nmr300.id: {
                 "hours": 3800.0,
+                "hours_logged": 3800.0,
                 "projects": 20,
                 "key_projects": 4,
                 "departments": 10,
