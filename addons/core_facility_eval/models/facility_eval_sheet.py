@@ -53,7 +53,7 @@ ENTERED_FIGURES = {
     Figure.PLATFORM_DEDUCTION,
     Figure.LEDGER_DEDUCTION,
 }
-SCORE_FIELDS = ("total_computed", "total_unit", "total_school", "total", "failed", "fail_reason")
+SCORE_FIELDS = ("total_computed", "total_unit", "total_school", "total", "failed", "fail_codes")
 DEDUCTION_MAX = 10.0
 
 
@@ -192,7 +192,10 @@ class FacilityEvalSheet(models.Model):
         "the unit's once signed by the unit, else the computed one.",
     )
     failed = fields.Boolean(readonly=True, index=True)
-    fail_reason = fields.Char(readonly=True)
+    fail_codes = fields.Char(readonly=True, help="Why it fails: points, hours (comma-separated).")
+    fail_reason = fields.Char(
+        compute="_compute_fail_reason", help="Why it fails, as the reader reads it."
+    )
     unit_signer_id = fields.Many2one("res.users", string="Unit Signed By", readonly=True)
     unit_signed_date = fields.Date(readonly=True)
     school_signer_id = fields.Many2one("res.users", string="School Signed By", readonly=True)
@@ -266,6 +269,30 @@ class FacilityEvalSheet(models.Model):
                             value=sheet[name],
                         )
                     )
+
+    @api.depends(
+        "fail_codes", "campaign_id.scheme_id.fail_below", "campaign_id.scheme_id.hours_fail_below"
+    )
+    def _compute_fail_reason(self):
+        """The fail rule's words in the reader's language (the codes are what is stored)."""
+        for sheet in self:
+            codes = (sheet.fail_codes or "").split(",")
+            scheme = sheet.campaign_id.scheme_id
+            texts = []
+            if "points" in codes:
+                texts.append(
+                    self.env._(
+                        "below %(points)s points", points=self._format_points(scheme.fail_below)
+                    )
+                )
+            if "hours" in codes:
+                texts.append(
+                    self.env._(
+                        "under %(hours)s hours a year",
+                        hours=self._format_points(scheme.hours_fail_below),
+                    )
+                )
+            sheet.fail_reason = self.env._("; ").join(texts) or False
 
     @api.depends("instrument_id", "campaign_id")
     def _compute_display_name(self):
@@ -609,7 +636,7 @@ class FacilityEvalSheet(models.Model):
             total_unit=total_unit,
             total=result.total,
             failed=bool(reasons),
-            fail_reason=self._fail_text(table, reasons),
+            fail_codes=",".join(reasons) or False,
         )
         return lines, figures
 
@@ -675,7 +702,12 @@ class FacilityEvalSheet(models.Model):
         arrays = SQL(", ").join(
             SQL(
                 "%s::%s[]",
-                [row[name] for row in rows],
+                [
+                    None
+                    if row[name] is False and Model._fields[name].type != "boolean"
+                    else row[name]
+                    for row in rows
+                ],
                 SQL(Model._fields[name].column_type[1]),
             )
             for name in names
@@ -748,25 +780,10 @@ class FacilityEvalSheet(models.Model):
             else:
                 values.update(total=0.0, total_computed=0.0)
             values["failed"] = bool(reasons)
-            values["fail_reason"] = sheet._fail_text(table, reasons)
+            values["fail_codes"] = ",".join(reasons) or False
             changed = {key: value for key, value in values.items() if sheet[key] != value}
             if changed:
                 sheet._write_guarded(changed)
-
-    def _fail_text(self, table, reasons):
-        texts = []
-        if "points" in reasons:
-            texts.append(
-                self.env._("below %(points)s points", points=self._format_points(table.fail_below))
-            )
-        if "hours" in reasons:
-            texts.append(
-                self.env._(
-                    "under %(hours)s hours a year",
-                    hours=self._format_points(table.hours_fail_below),
-                )
-            )
-        return "; ".join(texts) or False
 
     def _after_entered_edit(self):
         """The unit's head changed an entered figure: rescore the computed column and carry

@@ -41,7 +41,6 @@ class FacilityEvalUnit(models.Model):
         "total_school",
         "total",
         "failed",
-        "fail_reason",
     )
 
     campaign_id = fields.Many2one(
@@ -84,7 +83,9 @@ class FacilityEvalUnit(models.Model):
         "the unit's once signed by the unit, else the computed one.",
     )
     failed = fields.Boolean(readonly=True, index=True)
-    fail_reason = fields.Char(readonly=True)
+    fail_reason = fields.Char(
+        compute="_compute_fail_reason", help="Why it fails, as the reader reads it."
+    )
     unit_signer_id = fields.Many2one("res.users", string="Unit Signed By", readonly=True)
     unit_signed_date = fields.Date(readonly=True)
     school_signer_id = fields.Many2one("res.users", string="School Signed By", readonly=True)
@@ -103,6 +104,13 @@ class FacilityEvalUnit(models.Model):
             "A unit has one form per campaign.",
         )
     ]
+
+    @api.depends("failed", "campaign_id.unit_scheme_id.fail_below")
+    def _compute_fail_reason(self):
+        """The fail rule's words in the reader's language."""
+        for form in self:
+            floor = f"{form.campaign_id.unit_scheme_id.fail_below or 0:g}"
+            form.fail_reason = form.failed and self.env._("below %(points)s points", points=floor)
 
     @api.depends("campaign_id", "unit_id")
     def _compute_sheet_ids(self):
@@ -325,11 +333,7 @@ class FacilityEvalUnit(models.Model):
             }.get(form.state, Column.COMPUTED)
             total = form[f"total_{column}"]
             reasons = scoring.fail_reasons(table, total) if form.sheet_count else []
-            text = False
-            if reasons:
-                floor = f"{table.fail_below or 0:g}"
-                text = self.env._("below %(points)s points", points=floor)
-            form._write_guarded({"total": total, "failed": bool(reasons), "fail_reason": text})
+            form._write_guarded({"total": total, "failed": bool(reasons)})
 
     def _raise_refusal(self, column, signing=False):
         refusal = self._column_refusal(column, signing=signing)
