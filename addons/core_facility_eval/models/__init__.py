@@ -7,6 +7,7 @@ from . import (
     facility_eval_collector,
     facility_eval_criterion,
     facility_eval_demo,
+    facility_eval_demo_history,
     facility_eval_forecast,
     facility_eval_inspection,
     facility_eval_platform_stat,

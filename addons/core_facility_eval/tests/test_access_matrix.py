@@ -24,7 +24,7 @@ AREA_MATRICES = (
     "test_access_eval_stats",
 )
 # models with no records of their own
-ABSTRACT = {"facility.eval.collector", "facility.eval.demo"}
+ABSTRACT = {"facility.eval.collector", "facility.eval.demo", "facility.eval.demo.history"}
 
 
 @tagged("post_install", "-at_install")
