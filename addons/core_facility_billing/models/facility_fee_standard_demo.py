@@ -45,7 +45,7 @@ SERVICE_RATES = {
         FeeUnit.HOUR: (150, 260, 120, 1500),
     },
 }
-VALID_FROM = date(2026, 1, 1)
+VALID_FROM = date(date.today().year - 1, 1, 1)
 
 
 class FacilityFeeStandard(models.Model):
