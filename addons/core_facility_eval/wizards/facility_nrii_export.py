@@ -90,7 +90,8 @@ class FacilityNriiExport(models.TransientModel):
                 self.env._("Enter the unit code the national platform issued (insCode).")
             )
         self.env["ir.config_parameter"].sudo().set_param(UNIT_CODE_PARAM, self.unit_code)
-        missing = self._fill_lines()
+        values = self._instrument_values()  # once per export: the check and the table
+        missing = self._fill_lines(values)
         if missing:
             lines = "\n".join(
                 f"{instrument.display_name}: {'、'.join(labels)}" for instrument, labels in missing
@@ -104,7 +105,7 @@ class FacilityNriiExport(models.TransientModel):
             )
         if not (self.export_instruments or self.export_records or self.export_report):
             raise UserError(self.env._("Choose at least one kind of record to export."))
-        tables = self._tables()
+        tables = self._tables(values)
         attachments = self.env["ir.attachment"]
         stem = f"NRII-{self.unit_code}-{self.year}"
         attachments |= self._attach(f"{stem}.xlsx", _xlsx(tables), XLSX_MIME)
@@ -150,11 +151,13 @@ class FacilityNriiExport(models.TransientModel):
             }
         )
 
-    def _fill_lines(self):
-        """Rebuild the lines: ``[(instrument, [missing labels])]``, only those missing data."""
+    def _fill_lines(self, values=None):
+        """Rebuild the lines: ``[(instrument, [missing labels])]``, only those missing data
+        (``values``: :meth:`_instrument_values`, read if not given)."""
         if not self.instrument_ids:
             raise UserError(self.env._("Choose the instruments to export."))
-        values = self._instrument_values()
+        if values is None:
+            values = self._instrument_values()
         # the unit code is the wizard's own, asked once by the export
         spec = [field for field in nrii.INSTRUMENT_FIELDS if field[0] != "insCode"]
         missing = []
@@ -203,14 +206,43 @@ class FacilityNriiExport(models.TransientModel):
         )
 
     def _instrument_values(self):
-        """``{instrument_id: {platform field: value}}`` of the instrument records (type 4)."""
-        bookings = self._bookings()
+        """``{instrument_id: {platform field: value}}`` of the instrument records (type 4).
+        runMachine / serviceMachine: the done bookings' used hours of the year, grouped in the
+        database by instrument and research group (external: the group's category, 对外 as the
+        platform means it)."""
+        start, stop = self._period()
+        rows = (
+            self.env["facility.booking"]
+            .sudo()
+            ._read_group(
+                [
+                    ("instrument_id", "in", self.instrument_ids.ids),
+                    ("state", "=", "done"),
+                    ("date_start", ">=", start),
+                    ("date_start", "<", stop),
+                ],
+                ["instrument_id", "research_group_id"],
+                ["used_hours:sum"],
+            )
+        )
+        external_groups = set(
+            self.env["facility.research.group"]
+            .sudo()
+            .with_context(active_test=False)
+            .search(
+                [
+                    ("id", "in", list({group.id for _instrument, group, _hours in rows})),
+                    ("category", "=", "external"),
+                ]
+            )
+            .ids
+        )
         run, external = {}, {}
-        for booking in bookings:
-            key = booking.instrument_id.id
-            run[key] = run.get(key, 0.0) + booking.used_hours
-            if booking.group_category == "external":
-                external[key] = external.get(key, 0.0) + booking.used_hours
+        for instrument, group, hours in rows:
+            key = instrument.id
+            run[key] = run.get(key, 0.0) + hours
+            if group.id in external_groups:
+                external[key] = external.get(key, 0.0) + hours
         fees = self.env["facility.charge"].get_instrument_fees(
             self.instrument_ids, date(self.year, 1, 1), date(self.year, 12, 31)
         )
@@ -364,11 +396,13 @@ class FacilityNriiExport(models.TransientModel):
             "remarkTwo": "",
         }
 
-    def _tables(self):
-        """``[(key, spec, rows)]`` of the record types asked, rows keyed by platform names."""
+    def _tables(self, values=None):
+        """``[(key, spec, rows)]`` of the record types asked, rows keyed by platform names
+        (``values``: :meth:`_instrument_values`, read if not given)."""
         tables = []
         if self.export_instruments:
-            values = self._instrument_values()
+            if values is None:
+                values = self._instrument_values()
             tables.append(
                 (
                     "equipment",
