@@ -33,11 +33,12 @@ BOOKING_FIGURES = {
     "full_months",
 }
 EXTERNAL_FIGURES = {"external_hours_logged", "external_hours"}
+# fee figure → how its lines' group stands to the off-campus groups (校外 as for the hours: the
+# research group's flag, not billing's payer category); None: every line
 FEE_FIGURES = {
-    "fees": [],
-    # 校外 as for the hours: the research group's off-campus flag, not billing's payer category
-    "fees_internal": [("research_group_id.is_off_campus", "=", False)],
-    "fees_external": [("research_group_id.is_off_campus", "=", True)],
+    "fees": None,
+    "fees_internal": "not in",
+    "fees_external": "in",
 }
 TRAINING_FIGURES = {"training_hours", "trainee_count", "training_count"}
 PUBLICATION_FIGURES = {
@@ -388,7 +389,7 @@ class FacilityEvalCollector(models.AbstractModel):
         if field in BOOKING_FIGURES or field in EXTERNAL_FIGURES:
             domain = self._booking_domain(instrument, start, stop)
             if field in EXTERNAL_FIGURES:
-                domain.append(("research_group_id.is_off_campus", "=", True))
+                domain.append(("research_group_id", "in", self._off_campus_groups().ids))
             return self._action(
                 "core_facility.action_facility_booking",
                 self.env._(
@@ -399,12 +400,15 @@ class FacilityEvalCollector(models.AbstractModel):
                 domain,
             )
         if field in FEE_FIGURES:
+            # the off-campus groups by id: the reader may not read the groups themselves
+            operator = FEE_FIGURES[field]
+            extra = [("research_group_id", operator, self._off_campus_groups().ids)]
             domain = [
                 ("instrument_id", "=", instrument.id),
                 ("date", ">=", campaign.date_from),
                 ("date", "<=", campaign.date_to),
                 ("state", "in", CHARGED),
-                *FEE_FIGURES[field],
+                *(extra if operator else []),
             ]
             return self._action(
                 "core_facility_billing.facility_charge_action",

@@ -90,6 +90,7 @@ class TestEvalCollectorClickThrough(CollectorCase):
         )
         cls.behind = {
             "fees": cls.charge,
+            "fees_internal": cls.charge,
             "fee_standard": cls.fee_standard,
             "training_hours": cls.training,
             "projects": cls.outcome,
