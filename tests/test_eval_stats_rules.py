@@ -53,7 +53,8 @@ def test_top_keeps_every_tie_at_the_last_place():
 
 
 def test_a_failing_unit_is_in_reduced_funding_and_never_an_advanced_unit():
-    units = [U(1, 95.0), U(2, 69.9), U(3, 88.0), U(4, 70.0), U(5, 99.0, failed=True)]
+    # ``failed``: the form's own rule (附件2: under 70 points)
+    units = [U(1, 95.0), U(2, 69.9, True), U(3, 88.0), U(4, 70.0), U(5, 99.0, failed=True)]
     found = s.award_candidates(units, [], unit_count=5)
     assert kinds(found, "unit") == [1, 3, 4]
     assert kinds(found, "reduced_funding") == [2, 5]
@@ -61,8 +62,22 @@ def test_a_failing_unit_is_in_reduced_funding_and_never_an_advanced_unit():
 
 
 def test_exactly_70_passes_the_unit_table():
-    assert not s.unit_fails(U(1, 70.0))
-    assert s.unit_fails(U(1, 69.99))
+    assert not s.unit_fails(U(1, 70.0), fail_below=70)
+    assert s.unit_fails(U(1, 69.99), fail_below=70)
+
+
+def test_the_forms_own_rule_decides_not_a_constant():
+    # a table whose threshold an administrator set to 65: 67 passes on its form
+    assert not s.unit_fails(U(1, 67.0, False))
+    found = s.award_candidates([U(1, 67.0, False), U(2, 64.0, True)], [], unit_count=5)
+    assert kinds(found, "unit") == [1]
+    assert kinds(found, "reduced_funding") == [2]
+    # an instrument at 58 points and 500 h that passes its table (e.g. the benefit table)
+    found = s.award_candidates([], [INS(1, 58.0, 500.0, managers=(10,))], instrument_count=5)
+    assert kinds(found, "instrument") == [1]
+    assert s.instrument_fails(INS(1, 58.0, 900.0), fail_below=60, hours_below=800)
+    assert s.instrument_fails(INS(1, 60.0, 799.0), fail_below=60, hours_below=800)
+    assert not s.instrument_fails(INS(1, 60.0, 800.0), fail_below=60, hours_below=800)
 
 
 def test_advanced_units_top_three_with_ties():
@@ -74,8 +89,8 @@ def test_advanced_units_top_three_with_ties():
 
 def test_excellent_instruments_pass_both_rules():
     instruments = [
-        INS(1, 98.0, 799.0, managers=(10,)),  # under 800 hours: fails
-        INS(2, 59.0, 2000.0, managers=(20,)),  # under 60 points: fails
+        INS(1, 98.0, 799.0, managers=(10,), failed=True),  # under 800 hours: fails
+        INS(2, 59.0, 2000.0, managers=(20,), failed=True),  # under 60 points: fails
         INS(3, 60.0, 800.0, managers=(30,)),  # exactly at both edges: passes
         INS(4, 91.0, 1500.0, managers=(40, 41)),
         INS(5, 91.0, 1200.0, managers=(50,)),
@@ -101,7 +116,10 @@ def test_advanced_individuals_are_the_managers_of_the_best_instruments():
 
 
 def test_advanced_individuals_come_only_from_proposed_instruments():
-    instruments = [INS(1, 95.0, 1600.0, managers=(10,)), INS(2, 50.0, 1600.0, managers=(20,))]
+    instruments = [
+        INS(1, 95.0, 1600.0, managers=(10,)),
+        INS(2, 50.0, 1600.0, managers=(20,), failed=True),
+    ]
     found = s.award_candidates([], instruments, person_count=5)
     assert kinds(found, "person") == [10]
 

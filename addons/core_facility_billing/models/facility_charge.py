@@ -579,30 +579,47 @@ class FacilityCharge(models.Model):
         return self.sudo().search([("origin_key", "=", key)], limit=1).with_env(self.env)
 
     @api.model
-    def get_instrument_fees(self, instruments, date_from, date_to):
+    def get_instrument_fees(self, instruments, date_from, date_to, external_groups=None):
         """Fees charged on ``instruments`` (records or ids) from ``date_from`` to ``date_to``
         (confirmed, disputed or settled lines): ``{instrument_id: {"internal": amount,
-        "external": amount, "total": amount}}``, for the annual evaluation. "internal" counts
-        every category but external (internal, collaboration, teaching)."""
+        "external": amount, "total": amount}}``, for the annual evaluation.
+
+        By default "external" is the lines' payer category external and "internal" every other
+        category (internal, collaboration, teaching). Given ``external_groups`` (research
+        groups, records or ids), "external" is instead the lines charged to those groups and
+        "internal" all the others, whatever their payer category: the evaluation passes the
+        groups outside the university (校外)."""
         instruments = _as_record(self.env["facility.instrument"], instruments)
         result = {
             instrument.id: {"internal": 0.0, "external": 0.0, "total": 0.0}
             for instrument in instruments
         }
-        groups = self.sudo()._read_group(
-            [
-                ("instrument_id", "in", instruments.ids),
-                ("date", ">=", date_from),
-                ("date", "<=", date_to),
-                ("state", "in", (C.CONFIRMED, C.DISPUTED, C.SETTLED)),
-            ],
-            ["instrument_id", "payer_category"],
-            ["amount:sum"],
-        )
+        domain = [
+            ("instrument_id", "in", instruments.ids),
+            ("date", ">=", date_from),
+            ("date", "<=", date_to),
+            ("state", "in", (C.CONFIRMED, C.DISPUTED, C.SETTLED)),
+        ]
         currency = self.env.company.currency_id
-        for instrument, category, amount in groups:
+        if external_groups is None:
+            groups = self.sudo()._read_group(
+                domain, ["instrument_id", "payer_category"], ["amount:sum"]
+            )
+            sides = [
+                (instrument, category == PayerCategory.EXTERNAL, amount)
+                for instrument, category, amount in groups
+            ]
+        else:
+            outside = set(_as_record(self.env["facility.research.group"], external_groups).ids)
+            groups = self.sudo()._read_group(
+                domain, ["instrument_id", "research_group_id"], ["amount:sum"]
+            )
+            sides = [
+                (instrument, group.id in outside, amount) for instrument, group, amount in groups
+            ]
+        for instrument, is_external, amount in sides:
             fees = result[instrument.id]
-            side = "external" if category == PayerCategory.EXTERNAL else "internal"
+            side = "external" if is_external else "internal"
             fees[side] = currency.round(fees[side] + amount)
             fees["total"] = currency.round(fees["total"] + amount)
         return result

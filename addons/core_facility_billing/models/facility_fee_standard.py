@@ -631,6 +631,20 @@ class FacilityFeeStandard(models.Model):
         return instruments - self._instruments_with_standard(day, instruments)
 
     @api.model
+    def get_instruments_with_standard(self, day, instruments):
+        """The instruments of ``instruments`` (records or ids, whatever their state) with an
+        approved fee standard valid on ``day`` (a date, or a UTC datetime taken in the facility's
+        time zone), of any payer category and unit. The annual evaluation asks it for the
+        instruments it assesses, scrapped since or not (seed 002 附件3 §3)."""
+        Instrument = self.env["facility.instrument"]
+        if isinstance(instruments, models.BaseModel):
+            instruments = Instrument.browse(instruments.ids)
+        else:
+            ids = instruments if isinstance(instruments, list | tuple) else [instruments]
+            instruments = Instrument.browse([i for i in ids if i])
+        return self._instruments_with_standard(self._local_day(day), instruments)
+
+    @api.model
     def _instruments_with_standard(self, day, instruments=None):
         """The instruments (of ``instruments`` if given) with an approved standard valid on
         ``day``, in the caller's environment."""

@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..rules import stats
-from ..rules.codes import UNIT_FAIL_BELOW, SheetState, SheetStatus
+from ..rules.codes import UNIT_FAIL_BELOW, SheetStatus
 
 KINDS = [
     ("unit", "Advanced Unit"),
@@ -84,13 +84,13 @@ class FacilityEvalAward(models.Model):
     def _propose_one(self, campaign, counts):
         sheets = campaign.sheet_ids.filtered(lambda s: s.status == SheetStatus.ASSESSED)
         units = [
-            stats.UnitResult(form.unit_id.id, self._final(form), bool(form.failed))
+            stats.UnitResult(form.unit_id.id, form.total, bool(form.failed))
             for form in campaign.unit_eval_ids
         ]
         instruments = [
             stats.InstrumentResult(
                 sheet.instrument_id.id,
-                self._final(sheet),
+                sheet.total,
                 sheet.hours,
                 unit_id=sheet.unit_id.id,
                 failed=bool(sheet.failed),
@@ -142,7 +142,7 @@ class FacilityEvalAward(models.Model):
             "reduced_funding": lambda: _(
                 "Unit total %(score)s points: under %(limit)s points, the unit fails.",
                 score=score,
-                limit=int(UNIT_FAIL_BELOW),
+                limit=f"{campaign.unit_scheme_id.fail_below or UNIT_FAIL_BELOW:g}",
             ),
         }
         unit = candidate.unit_id or instrument.unit_id.id
@@ -157,16 +157,6 @@ class FacilityEvalAward(models.Model):
             "rank": candidate.rank,
             "basis": bases[candidate.kind](),
         }
-
-    @api.model
-    def _final(self, form):
-        """The total that counts: the school's column once the school signed, else the unit's
-        once the unit signed, else the computed one."""
-        if form.state == SheetState.SCHOOL_SIGNED:
-            return form.total_school
-        if form.state == SheetState.UNIT_SIGNED:
-            return form.total_unit
-        return form.total_computed
 
     @api.model
     def _count(self, kind, given):

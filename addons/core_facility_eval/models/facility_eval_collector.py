@@ -33,10 +33,12 @@ BOOKING_FIGURES = {
     "full_months",
 }
 EXTERNAL_FIGURES = {"external_hours_logged", "external_hours"}
+# fee figure → how its lines' group stands to the off-campus groups (校外 as for the hours: the
+# research group's flag, not billing's payer category); None: every line
 FEE_FIGURES = {
-    "fees": [],
-    "fees_internal": [("payer_category", "!=", "external")],
-    "fees_external": [("payer_category", "=", "external")],
+    "fees": None,
+    "fees_internal": "not in",
+    "fees_external": "in",
 }
 TRAINING_FIGURES = {"training_hours", "trainee_count", "training_count"}
 PUBLICATION_FIGURES = {
@@ -212,7 +214,7 @@ class FacilityEvalCollector(models.AbstractModel):
 
     def _collect_bookings(self, result, instruments, start, stop):
         """Used hours (IoT-measured where the boxes set the bookings' actual times), bookings,
-        researchers (distinct operators) and departments (distinct units of the groups) of the
+        researchers (distinct operators) and departments (distinct 二级单位 of the groups) of the
         done bookings starting in the window; then the external-service hours (groups outside
         the university)."""
         Booking = self.env["facility.booking"].sudo()
@@ -228,15 +230,9 @@ class FacilityEvalCollector(models.AbstractModel):
             ],
         )
         group_ids = {group_id for *_values, groups in rows for group_id in groups}
-        unit_of = {
-            group["id"]: group["unit_id"]
-            for group in self.env["facility.research.group"]
-            .sudo()
-            .with_context(active_test=False)
-            .search_read([("id", "in", list(group_ids))], ["unit_id"], load=None)
-        }
+        department_of = self._departments_of_groups(group_ids)
         for instrument, hours, count, operators, groups in rows:
-            units = {unit_of.get(group_id) for group_id in set(groups)} - {None, False}
+            units = {department_of.get(group_id) for group_id in set(groups)} - {None, False}
             result[instrument.id].update(
                 hours_logged=hours,
                 booking_count=count,
@@ -251,14 +247,56 @@ class FacilityEvalCollector(models.AbstractModel):
         for instrument, hours in external:
             result[instrument.id]["external_hours_logged"] = hours
 
+    def _departments_of_groups(self, group_ids):
+        """``{group_id: department id}``: the 二级单位 (院系) of each research group's unit, its
+        nearest ancestor of type department (:meth:`eval_unit`), read in two queries."""
+        groups = (
+            self.env["facility.research.group"]
+            .sudo()
+            .with_context(active_test=False)
+            .search_read([("id", "in", list(group_ids))], ["unit_id"], load=None)
+        )
+        unit_ids = {group["unit_id"] for group in groups if group["unit_id"]}
+        Unit = self.env["facility.unit"].sudo().with_context(active_test=False)
+        units = Unit.search_read([("id", "in", list(unit_ids))], ["parent_path"])
+        ancestors = {
+            unit["id"]: [int(part) for part in (unit["parent_path"] or "").split("/") if part]
+            for unit in units
+        }
+        path_ids = {unit_id for path in ancestors.values() for unit_id in path}
+        departments = set(
+            Unit.search([("id", "in", list(path_ids)), ("unit_type", "=", "department")]).ids
+        )
+        department_of_unit = {}
+        for unit_id, path in ancestors.items():
+            nearest = [node for node in path if node in departments]
+            department_of_unit[unit_id] = nearest[-1] if nearest else unit_id
+        return {
+            group["id"]: department_of_unit.get(group["unit_id"])
+            for group in groups
+            if group["unit_id"]
+        }
+
+    def _off_campus_groups(self):
+        """The research groups outside the university (校外), archived ones included."""
+        return (
+            self.env["facility.research.group"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("is_off_campus", "=", True)])
+        )
+
     def _collect_fees(self, result, company, instruments, date_from, date_to, fee_day=None):
-        """Billing's fees of the period (internal: every payer category but external) and
+        """Billing's fees of the period (external: charged to research groups outside the
+        university, 校外, as for the external-service hours; internal: all the others) and
         whether an approved fee standard is in force on the campaign's last day (or ``fee_day``,
         default: today if earlier)."""
         fees = (
             self.env["facility.charge"]
             .with_company(company)
-            .get_instrument_fees(instruments, date_from, date_to)
+            .get_instrument_fees(
+                instruments, date_from, date_to, external_groups=self._off_campus_groups()
+            )
         )
         for instrument_id, amounts in fees.items():
             result[instrument_id].update(
@@ -271,9 +309,9 @@ class FacilityEvalCollector(models.AbstractModel):
             self.with_context(tz=company._facility_tz()), fields.Datetime.now()
         ).date()
         day = fee_day or min(date_to, today)
-        without = Standard.get_instruments_without_standard(day)
+        with_standard = Standard.get_instruments_with_standard(day, instruments)
         for instrument in instruments:
-            result[instrument.id]["fee_standard"] = instrument not in without
+            result[instrument.id]["fee_standard"] = instrument in with_standard
 
     def _collect_trainings(self, result, instruments, start, stop):
         """Training sessions given (done) in the window: their hours, trainees, sessions."""
@@ -351,7 +389,7 @@ class FacilityEvalCollector(models.AbstractModel):
         if field in BOOKING_FIGURES or field in EXTERNAL_FIGURES:
             domain = self._booking_domain(instrument, start, stop)
             if field in EXTERNAL_FIGURES:
-                domain.append(("research_group_id.is_off_campus", "=", True))
+                domain.append(("research_group_id", "in", self._off_campus_groups().ids))
             return self._action(
                 "core_facility.action_facility_booking",
                 self.env._(
@@ -362,12 +400,15 @@ class FacilityEvalCollector(models.AbstractModel):
                 domain,
             )
         if field in FEE_FIGURES:
+            # the off-campus groups by id: the reader may not read the groups themselves
+            operator = FEE_FIGURES[field]
+            extra = [("research_group_id", operator, self._off_campus_groups().ids)]
             domain = [
                 ("instrument_id", "=", instrument.id),
                 ("date", ">=", campaign.date_from),
                 ("date", "<=", campaign.date_to),
                 ("state", "in", CHARGED),
-                *FEE_FIGURES[field],
+                *(extra if operator else []),
             ]
             return self._action(
                 "core_facility_billing.facility_charge_action",

@@ -21,6 +21,10 @@ class FacilityEvalDemo(models.AbstractModel):
 
     @api.model
     def load(self):
+        """The demo data's ``<function>`` (run as superuser). It signs in the unit heads' and
+        the assessor's names, so nobody else may call it (over RPC)."""
+        if not self.env.is_superuser():
+            raise AccessError(self.env._("Only the superuser loads the evaluation's demo."))
         env = self.env
         last = env.ref("core_facility_eval.eval_campaign_last_year_demo")
         benefit = env.ref("core_facility_eval.eval_campaign_benefit_demo")

@@ -1,8 +1,9 @@
+import logging
 from collections import defaultdict
 from datetime import date, timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.core_facility.rules.codes import BookingState
 
@@ -18,6 +19,8 @@ from ..rules.codes import (
     RulesLevel,
     SheetStatus,
 )
+
+_logger = logging.getLogger(__name__)
 
 ACTIVITY_TYPE = "core_facility_eval.mail_activity_type_eval_warning"
 INSTRUMENT_TABLE = "core_facility_eval.eval_scheme_instrument"
@@ -97,14 +100,21 @@ class FacilityEvalForecast(models.Model):
 
     @api.model
     def _cron_refresh(self):
-        """Daily: the current year of every company, for its instruments in scope."""
+        """Daily: the current year of every company, for its instruments in scope. A company
+        whose table cannot score (a gap in its bands) is logged and skipped."""
         for company in self.env["res.company"].sudo().search([]):
-            self.sudo()._refresh_company(company)
+            try:
+                self.sudo()._refresh_company(company)
+            except UserError as error:
+                _logger.warning(
+                    "Early warning of %s not refreshed: %s", company.name, error.args[0]
+                )
 
     @api.model
     def _refresh_company(self, company, now=None):
         """The forecasts of ``company``'s instruments in scope (the shipped per-instrument
         table's scope value, 400,000 CNY by default), for the current year."""
+        self._check_table()
         now = now or fields.Datetime.now()
         today = self._local_today(company, now)
         year_start, year_end = date(today.year, 1, 1), date(today.year, 12, 31)
@@ -114,6 +124,21 @@ class FacilityEvalForecast(models.Model):
             company, min_value, year_start, year_end
         )
         return self._refresh(instruments, company, now)
+
+    def _check_table(self):
+        """Refuse, listing them, when the per-instrument table has gaps or overlaps: nothing
+        could be projected from it (before anything is written)."""
+        scheme = self.env.ref(INSTRUMENT_TABLE, raise_if_not_found=False)
+        problems = scheme.sudo()._problems() if scheme else []
+        if problems:
+            raise UserError(
+                self.env._(
+                    "The early warning cannot be computed: the table %(table)s has problems. "
+                    "Correct them (the table's Validate button lists them too):\n%(problems)s",
+                    table=scheme.display_name,
+                    problems="\n".join(problems),
+                )
+            )
 
     def _local_today(self, company, now):
         return fields.Datetime.context_timestamp(

@@ -6,6 +6,8 @@ import pytz
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
+from odoo.addons.core_facility.rules.publication import OutcomeKind, PublicationState
+
 from ..rules.codes import SCOPE_MIN_VALUE
 
 # the figures refresh() computes (entered: competition_hours only)
@@ -74,7 +76,8 @@ class FacilityEvalPlatformStat(models.Model):
     revenue_external = fields.Monetary(
         string="External Revenue",
         readonly=True,
-        help="Fees charged to external payers (billing's payer category).",
+        help="Fees charged to research groups outside the university (校外), as for the "
+        "off-campus hours and users.",
     )
     revenue_per_staff = fields.Monetary(
         string="Revenue per Staff Member", readonly=True, aggregator="avg"
@@ -94,12 +97,14 @@ class FacilityEvalPlatformStat(models.Model):
     project_count = fields.Integer(
         string="Projects Supported",
         readonly=True,
-        help="支持科研项目数: the distinct research groups served by done bookings.",
+        help="支持科研项目数: the project outcomes of the year on the platform's instruments, "
+        "accepted by the staff (as the instrument forms count them).",
     )
     project_external_count = fields.Integer(
         string="Off-Campus Projects",
         readonly=True,
-        help="Research groups outside the university (校外) served by done bookings.",
+        help="The accepted project outcomes of the year registered by research groups outside "
+        "the university (校外).",
     )
     trainee_count = fields.Integer(
         string="Trainees", readonly=True, help="Distinct trainees of the trainings given."
@@ -161,6 +166,7 @@ class FacilityEvalPlatformStat(models.Model):
         self._add_revenue(figures, campaign, instruments, platform_of)
         self._add_bookings(figures, campaign, instruments, platform_of)
         self._add_trainings(figures, campaign, instruments, platform_of)
+        self._add_projects(figures, campaign, instruments, platform_of)
         existing = {
             row.unit_id.id: row for row in self.sudo().search([("campaign_id", "=", campaign.id)])
         }
@@ -197,6 +203,8 @@ class FacilityEvalPlatformStat(models.Model):
             "users_external": set(),
             "groups": set(),
             "groups_external": set(),
+            "projects": set(),
+            "projects_external": set(),
             "trainees": set(),
             "trainees_external": set(),
         }
@@ -229,7 +237,12 @@ class FacilityEvalPlatformStat(models.Model):
         fees = (
             self.env["facility.charge"]
             .sudo()
-            .get_instrument_fees(instruments, campaign.date_from, campaign.date_to)
+            .get_instrument_fees(
+                instruments,
+                campaign.date_from,
+                campaign.date_to,
+                external_groups=self.env["facility.eval.collector"]._off_campus_groups(),
+            )
         )
         for instrument_id, amounts in fees.items():
             figure = figures[platform_of[instrument_id]]
@@ -300,6 +313,33 @@ class FacilityEvalPlatformStat(models.Model):
                 if trainee.id in outside:
                     figure["trainees_external"].add(trainee.id)
 
+    def _add_projects(self, figures, campaign, instruments, platform_of):
+        """The project outcomes of the campaign's year on the platform's instruments, accepted
+        by the staff (what the instrument forms count), each once per platform; off-campus
+        when the outcome's research group is outside the university (an outcome without a
+        group counts as internal)."""
+        outcomes = (
+            self.env["facility.publication"]
+            .sudo()
+            .search_read(
+                [
+                    ("instrument_ids", "in", instruments.ids),
+                    ("year", "=", campaign.year),
+                    ("state", "=", PublicationState.ACCEPTED),
+                    ("kind", "=", OutcomeKind.PROJECT),
+                ],
+                ["instrument_ids", "research_group_id"],
+                load=None,
+            )
+        )
+        off_campus = set(self.env["facility.eval.collector"]._off_campus_groups().ids)
+        for outcome in outcomes:
+            platforms = {platform_of[i] for i in outcome["instrument_ids"] if i in platform_of}
+            for platform in platforms:
+                figures[platform]["projects"].add(outcome["id"])
+                if outcome["research_group_id"] in off_campus:
+                    figures[platform]["projects_external"].add(outcome["id"])
+
     @staticmethod
     def _zones(campaign, instruments):
         """``[(start, stop, instruments)]``: the campaign's dates as naive UTC bounds in each
@@ -339,8 +379,8 @@ class FacilityEvalPlatformStat(models.Model):
             "hours": round(figure["hours"], 2),
             "user_count": len(figure["users"]),
             "user_external_count": len(figure["users_external"]),
-            "project_count": len(figure["groups"]),
-            "project_external_count": len(figure["groups_external"]),
+            "project_count": len(figure["projects"]),
+            "project_external_count": len(figure["projects_external"]),
             "trainee_count": len(figure["trainees"]),
             "trainee_external_count": len(figure["trainees_external"]),
         }

@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import html2plaintext
 
+from odoo.addons.core_facility.models.access import field_labels
+
 STATES = [
     ("open", "Open"),
     ("rectifying", "Rectifying"),
@@ -9,6 +11,9 @@ STATES = [
     ("verified", "Verified"),
 ]
 STILL_OPEN = ("open", "rectifying", "rectified")
+# what a unit (its head) writes on a problem recorded against it: its plan and what it did; the
+# rest (which unit, instrument, year, what and by when) is the equipment office's record
+UNIT_FIELDS = ("plan", "rectification_note", "message_main_attachment_id")
 
 
 class FacilityEvalProblem(models.Model):
@@ -107,6 +112,20 @@ class FacilityEvalProblem(models.Model):
             problem.is_overdue = bool(
                 problem.deadline and problem.deadline < today and problem.state in STILL_OPEN[:2]
             )
+
+    def write(self, vals):
+        recorded = set(vals) - set(UNIT_FIELDS) - set(self._guarded_fields)
+        if recorded and not (
+            self.env.su or self.env.user.has_group("core_facility_eval.group_eval_school_assessor")
+        ):
+            raise AccessError(
+                self.env._(
+                    "Only the equipment office changes what it recorded of a problem "
+                    "(%(fields)s); the unit enters its rectification plan and what was done.",
+                    fields=field_labels(self, recorded),
+                )
+            )
+        return super().write(vals)
 
     @api.model
     def action_create_from_sheets(self, sheets):

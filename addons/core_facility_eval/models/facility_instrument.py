@@ -1,6 +1,19 @@
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
+
+from odoo.addons.core_facility.models.access import field_labels
 
 from ..rules import nrii
+
+# what decides an instrument's evaluation (scope, proration, exclusion, the benefit table's
+# ratio): the equipment office's to change, not the instrument's own managers'
+EVALUATION_FIELDS = (
+    "scrap_applied_date",
+    "account_date",
+    "original_value",
+    "rated_annual_hours",
+    "purpose",
+)
 
 
 class FacilityInstrument(models.Model):
@@ -14,6 +27,13 @@ class FacilityInstrument(models.Model):
         groups="base.group_user",
         help="The date a scrap application (报废申请) was filed: the instrument is excluded "
         "from that year's evaluation (seed 002 附件3 note (2)).",
+    )
+    eval_sheet_ids = fields.One2many(
+        "facility.eval.sheet",
+        "instrument_id",
+        string="Evaluation Forms",
+        help="The instrument's forms of every campaign: whose unit the instrument was "
+        "evaluated under (the unit heads read the records behind its figures).",
     )
     nrii_category_id = fields.Many2one(
         "facility.nrii.category",
@@ -151,3 +171,17 @@ class FacilityInstrument(models.Model):
             instrument.nrii_status = nrii.instrument_status(
                 instrument.state, bool(instrument.scrap_applied_date)
             )
+
+    def write(self, vals):
+        guarded = set(EVALUATION_FIELDS) & set(vals)
+        if guarded and not (
+            self.env.su or self.env.user.has_group("core_facility_eval.group_eval_school_assessor")
+        ):
+            raise AccessError(
+                self.env._(
+                    "Only the equipment office (school assessors, facility managers) changes "
+                    "what decides an instrument's evaluation (%(fields)s).",
+                    fields=field_labels(self, guarded),
+                )
+            )
+        return super().write(vals)

@@ -5,8 +5,6 @@ funding) decided from a campaign's results. Plain values, no Odoo import."""
 from dataclasses import dataclass
 from math import sqrt
 
-from .codes import HOURS_FAIL_BELOW, INSTRUMENT_FAIL_BELOW, UNIT_FAIL_BELOW
-
 # how many candidates of each kind (ir.config_parameter defaults, see the README)
 DEFAULT_UNITS = 3
 DEFAULT_INSTRUMENTS = 5
@@ -82,14 +80,21 @@ class Candidate:
     unit_id: int = 0
 
 
-def unit_fails(unit, fail_below=UNIT_FAIL_BELOW):
-    """附件2: "70分以下" fails; exactly 70 passes."""
-    return unit.failed or unit.score < fail_below
+def unit_fails(unit, fail_below=None):
+    """Whether ``unit`` fails: its form's own rule (``failed``, the table's threshold: 附件2
+    "70分以下", exactly 70 passes), or under ``fail_below`` points when one is given."""
+    return unit.failed or (fail_below is not None and unit.score < fail_below)
 
 
-def instrument_fails(instrument, fail_below=INSTRUMENT_FAIL_BELOW, hours_below=HOURS_FAIL_BELOW):
-    """附件3 第四条 2: under 60 points or under 800 hours fails; exactly 60 / 800 passes."""
-    return instrument.failed or instrument.score < fail_below or instrument.hours < hours_below
+def instrument_fails(instrument, fail_below=None, hours_below=None):
+    """Whether ``instrument`` fails: its form's own rule (``failed``, the table's thresholds:
+    附件3 第四条 2, under 60 points or 800 hours, exactly 60 / 800 passes), or under
+    ``fail_below`` points or ``hours_below`` hours when given."""
+    return (
+        instrument.failed
+        or (fail_below is not None and instrument.score < fail_below)
+        or (hours_below is not None and instrument.hours < hours_below)
+    )
 
 
 def award_candidates(

@@ -34,30 +34,39 @@ class TestEvalAward(EvalCase):
         cls.campaign = cls.new_campaign()
         Sheet = env["facility.eval.sheet"]
 
-        def sheet(instrument, unit, total, hours):
+        def sheet(instrument, unit, total, hours, failed=False):
+            # a draft form: its current total is the computed one, ``failed`` its table's rule
             return Sheet.create(
                 {
                     "campaign_id": cls.campaign.id,
                     "instrument_id": instrument.id,
                     "unit_id": unit.id,
                     "total_computed": total,
+                    "total": total,
+                    "failed": failed,
                     "hours": hours,
                 }
             )
 
         cls.sheet_spirit = sheet(cls.spirit, cls.research_unit, 92.0, 1600.0)
-        cls.sheet_t20 = sheet(cls.t20, cls.research_unit, 98.0, 799.0)  # under 800 h
+        cls.sheet_t20 = sheet(cls.t20, cls.research_unit, 98.0, 799.0, True)  # under 800 h
         cls.sheet_titan = sheet(cls.titan, cls.research_unit, 75.0, 1200.0)
         cls.sheet_nmr = sheet(cls.nmr, cls.other_unit, 95.0, 900.0)
         UnitForm = env["facility.eval.unit"]
         cls.form_research = UnitForm.create(
-            {"campaign_id": cls.campaign.id, "unit_id": cls.research_unit.id, "total_computed": 85}
+            {
+                "campaign_id": cls.campaign.id,
+                "unit_id": cls.research_unit.id,
+                "total_computed": 85,
+                "total": 85,
+            }
         )
         cls.form_other = UnitForm.create(
             {
                 "campaign_id": cls.campaign.id,
                 "unit_id": cls.other_unit.id,
                 "total_computed": 69.5,
+                "total": 69.5,
                 "failed": True,
             }
         )
@@ -89,8 +98,9 @@ class TestEvalAward(EvalCase):
         self.assertEqual(self.candidates("reduced_funding").unit_id, self.other_unit)
 
     def test_the_schools_column_counts_once_signed(self):
-        self.sheet_spirit.total_school = 50.0
-        self.sheet_spirit._write_guarded({"state": "school_signed"})
+        self.sheet_spirit._write_guarded(
+            {"total_school": 50.0, "total": 50.0, "failed": True, "state": "school_signed"}
+        )
         self.Award.propose(self.campaign)
         self.assertNotIn(self.spirit, self.candidates("instrument").instrument_id)
 
@@ -121,3 +131,13 @@ class TestEvalAward(EvalCase):
         self.Award.propose(self.campaign)
         seen = self.env["facility.eval.award"].with_user(self.school_assessor).search([])
         self.assertTrue(seen)
+
+    def test_the_forms_own_total_and_fail_rule_decide(self):
+        # a benefit-like table: 10.4 points and 400 h pass it (no 60-point or 800-hour rule)
+        self.sheet_nmr._write_guarded({"total": 10.4, "hours": 400.0, "failed": False})
+        # a unit table whose threshold is 65: 67 passes on its form
+        self.form_other._write_guarded({"total": 67.0, "failed": False})
+        self.Award.propose(self.campaign, unit_count=5, instrument_count=5)
+        self.assertIn(self.nmr, self.candidates("instrument").instrument_id)
+        self.assertIn(self.other_unit, self.candidates("unit").unit_id)
+        self.assertFalse(self.candidates("reduced_funding"))

@@ -215,7 +215,7 @@ class TestEvalCollector(CollectorCase):
 
         charge(date(YEAR, 2, 1), 1000)
         charge(date(YEAR, 12, 31), 200.5)
-        external = charge(date(YEAR, 3, 1), 500, "external", self.group_b)
+        external = charge(date(YEAR, 3, 1), 500, "external", self.group_off)  # 校外
         charge(date(YEAR, 3, 2), 300, confirm=False)  # draft: not charged yet
         charge(date(YEAR - 1, 12, 31), 700)  # last year
         figures = self.collect(self.spirit)[self.spirit.id]

@@ -83,6 +83,15 @@ class TestEvalPlatformStat(EvalCase):
                     "date": "2041-06-01",
                     "amount": 300.0,
                 },
+                # another school's group: external to the facility, not 校外
+                common
+                | {
+                    "instrument_id": cls.spirit.id,
+                    "research_group_id": cls.group_c.id,
+                    "payer_category": "external",
+                    "date": "2041-03-06",
+                    "amount": 100.0,
+                },
                 common
                 | {
                     "instrument_id": cls.t20.id,
@@ -93,6 +102,30 @@ class TestEvalPlatformStat(EvalCase):
                 },
             ]
         )
+
+        # 支持科研项目数: the accepted project outcomes of the year on the platform's
+        # instruments (each once), 校外 by the outcome's group
+        Publication = env["facility.publication"].sudo()
+
+        def outcome(name, group, instruments, state="accepted", year=2041, kind="project"):
+            record = Publication.create(
+                {
+                    "name": name,
+                    "kind": kind,
+                    "year": year,
+                    "research_group_id": group.id,
+                    "instrument_ids": [Command.set(instruments.ids)],
+                }
+            )
+            record._write_guarded({"state": state})
+
+        outcome("P1", cls.group_a, cls.spirit)
+        outcome("P2", cls.group_a, cls.spirit | cls.t20)  # two instruments, one project
+        outcome("P3", cls.group_a, cls.t20)
+        outcome("P4 off campus", cls.group_b, cls.t20)
+        outcome("P5 registered", cls.group_a, cls.spirit, state="registered")
+        outcome("P6 last year", cls.group_a, cls.spirit, year=2040)
+        outcome("A paper", cls.group_a, cls.spirit, kind="paper")
 
     @classmethod
     def book(cls, instrument, operator, group, start, hours):
@@ -138,13 +171,13 @@ class TestEvalPlatformStat(EvalCase):
                     "asset_value": 22_820_000.0,
                     "scope_count": 3,
                     "scope_value": 22_700_000.0,
-                    "revenue": 500.0,
+                    "revenue": 600.0,
                     "revenue_external": 300.0,
-                    "revenue_per_staff": 166.67,
+                    "revenue_per_staff": 200.0,
                     "hours": 6.5,
                     "user_count": 3,
                     "user_external_count": 1,
-                    "project_count": 3,
+                    "project_count": 4,
                     "project_external_count": 1,
                     "trainee_count": 2,
                     "trainee_external_count": 1,

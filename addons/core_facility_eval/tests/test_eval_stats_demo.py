@@ -1,6 +1,6 @@
 """The demo loader skips, politely, a step whose method is missing or refuses."""
 
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from .common import EvalCase
@@ -23,3 +23,8 @@ class TestEvalStatsDemo(EvalCase):
         self.assertEqual(problem.state, "rectifying")
         with self.assertRaises(UserError):
             problem.action_start_rectification()  # without the loader, the refusal shows
+
+    def test_only_the_superuser_runs_the_loader(self):
+        for user in (self.school_assessor, self.unit_head, self.eval_reviewer):
+            with self.assertRaises(AccessError):
+                self.env["facility.eval.demo"].with_user(user).load()

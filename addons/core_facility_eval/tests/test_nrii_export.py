@@ -200,6 +200,12 @@ class TestNriiExport(EvalCase):
         self.assertEqual(by_content["Tomography"]["serviceType"], 120)
         self.assertEqual(by_content["Sample job"]["serviceWay"], "委托共享")
         self.assertEqual(by_content["Sample job"]["serviceDirection"], 135)
+        # who and for whom, read as plain values
+        self.assertEqual(by_content["Grid screening"]["applicant"], self.student_b1.name)
+        self.assertEqual(by_content["Grid screening"]["applicantUnit"], self.group_b.name)
+        self.assertEqual(by_content["Tomography"]["applicant"], self.student_a1.name)
+        self.assertEqual(by_content["Tomography"]["recordInnerId"], trained.name)
+        self.assertEqual(by_content["Tomography"]["innerId"], self.spirit.code or "")
         service = json.loads(files[f"{stem}-service.json"].raw)
         self.assertEqual(len(service), 1)
         self.assertEqual(set(service[0]), set(nrii.header(nrii.SERVICE_FIELDS)))

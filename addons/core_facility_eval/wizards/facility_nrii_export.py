@@ -90,7 +90,8 @@ class FacilityNriiExport(models.TransientModel):
                 self.env._("Enter the unit code the national platform issued (insCode).")
             )
         self.env["ir.config_parameter"].sudo().set_param(UNIT_CODE_PARAM, self.unit_code)
-        missing = self._fill_lines()
+        values = self._instrument_values()  # once per export: the check and the table
+        missing = self._fill_lines(values)
         if missing:
             lines = "\n".join(
                 f"{instrument.display_name}: {'、'.join(labels)}" for instrument, labels in missing
@@ -104,7 +105,7 @@ class FacilityNriiExport(models.TransientModel):
             )
         if not (self.export_instruments or self.export_records or self.export_report):
             raise UserError(self.env._("Choose at least one kind of record to export."))
-        tables = self._tables()
+        tables = self._tables(values)
         attachments = self.env["ir.attachment"]
         stem = f"NRII-{self.unit_code}-{self.year}"
         attachments |= self._attach(f"{stem}.xlsx", _xlsx(tables), XLSX_MIME)
@@ -150,11 +151,13 @@ class FacilityNriiExport(models.TransientModel):
             }
         )
 
-    def _fill_lines(self):
-        """Rebuild the lines: ``[(instrument, [missing labels])]``, only those missing data."""
+    def _fill_lines(self, values=None):
+        """Rebuild the lines: ``[(instrument, [missing labels])]``, only those missing data
+        (``values``: :meth:`_instrument_values`, read if not given)."""
         if not self.instrument_ids:
             raise UserError(self.env._("Choose the instruments to export."))
-        values = self._instrument_values()
+        if values is None:
+            values = self._instrument_values()
         # the unit code is the wizard's own, asked once by the export
         spec = [field for field in nrii.INSTRUMENT_FIELDS if field[0] != "insCode"]
         missing = []
@@ -184,33 +187,44 @@ class FacilityNriiExport(models.TransientModel):
             stop.astimezone(pytz.utc).replace(tzinfo=None),
         )
 
-    def _bookings(self):
-        """The done bookings of the year on the instruments (read as superuser: the export is
-        the managers' tool, the instruments checked by :meth:`_check_rights`)."""
+    def _instrument_values(self):
+        """``{instrument_id: {platform field: value}}`` of the instrument records (type 4).
+        runMachine / serviceMachine: the done bookings' used hours of the year, grouped in the
+        database by instrument and research group (external: the group's category, 对外 as the
+        platform means it)."""
         start, stop = self._period()
-        return (
+        rows = (
             self.env["facility.booking"]
             .sudo()
-            .search(
+            ._read_group(
                 [
                     ("instrument_id", "in", self.instrument_ids.ids),
                     ("state", "=", "done"),
                     ("date_start", ">=", start),
                     ("date_start", "<", stop),
                 ],
-                order="date_start, id",
+                ["instrument_id", "research_group_id"],
+                ["used_hours:sum"],
             )
         )
-
-    def _instrument_values(self):
-        """``{instrument_id: {platform field: value}}`` of the instrument records (type 4)."""
-        bookings = self._bookings()
+        external_groups = set(
+            self.env["facility.research.group"]
+            .sudo()
+            .with_context(active_test=False)
+            .search(
+                [
+                    ("id", "in", list({group.id for _instrument, group, _hours in rows})),
+                    ("category", "=", "external"),
+                ]
+            )
+            .ids
+        )
         run, external = {}, {}
-        for booking in bookings:
-            key = booking.instrument_id.id
-            run[key] = run.get(key, 0.0) + booking.used_hours
-            if booking.group_category == "external":
-                external[key] = external.get(key, 0.0) + booking.used_hours
+        for instrument, group, hours in rows:
+            key = instrument.id
+            run[key] = run.get(key, 0.0) + hours
+            if group.id in external_groups:
+                external[key] = external.get(key, 0.0) + hours
         fees = self.env["facility.charge"].get_instrument_fees(
             self.instrument_ids, date(self.year, 1, 1), date(self.year, 12, 31)
         )
@@ -260,59 +274,118 @@ class FacilityNriiExport(models.TransientModel):
         return result
 
     def _record_values(self):
-        """The service records (type 6): one per done booking of the year. Amounts: the
-        booking's charge lines (confirmed, disputed or settled), read by booking — billing has
-        no public per-booking total."""
-        bookings = self._bookings()
-        orders = (
-            self.env["facility.service.order"].sudo().search([("booking_ids", "in", bookings.ids)])
+        """The service records (type 6): one per done booking of the year, read as plain
+        values (one read of the bookings, one of each related model, no record per booking).
+        Amounts: the booking's charge lines (confirmed, disputed or settled), read by booking —
+        billing has no public per-booking total."""
+        start, stop = self._period()
+        bookings = (
+            self.env["facility.booking"]
+            .sudo()
+            .search_read(
+                [
+                    ("instrument_id", "in", self.instrument_ids.ids),
+                    ("state", "=", "done"),
+                    ("date_start", ">=", start),
+                    ("date_start", "<", stop),
+                ],
+                [
+                    "instrument_id",
+                    "name",
+                    "date_start",
+                    "date_stop",
+                    "actual_start",
+                    "actual_stop",
+                    "used_hours",
+                    "purpose",
+                    "operator_id",
+                    "research_group_id",
+                ],
+                order="date_start, id",
+                load=None,
+            )
         )
+        booking_ids = [booking["id"] for booking in bookings]
         order_of = {}
-        for order in orders:
-            for booking in order.booking_ids:
-                order_of.setdefault(booking.id, order)
-        amounts = dict(
-            self.env["facility.charge"]
+        for order in (
+            self.env["facility.service.order"]
+            .sudo()
+            .search_read([("booking_ids", "in", booking_ids)], ["booking_ids", "sample_count"])
+        ):
+            for booking_id in order["booking_ids"]:
+                order_of.setdefault(booking_id, order)
+        amounts = {
+            booking.id: amount
+            for booking, amount in self.env["facility.charge"]
             .sudo()
             ._read_group(
                 [
-                    ("booking_id", "in", bookings.ids),
+                    ("booking_id", "in", booking_ids),
                     ("state", "in", ("confirmed", "disputed", "settled")),
                 ],
                 ["booking_id"],
                 ["amount:sum"],
             )
-        )
-        rows, zones = [], {}
+        }
+        operators = {
+            user["id"]: user
+            for user in self.env["res.users"]
+            .sudo()
+            .with_context(active_test=False)
+            .search_read(
+                [("id", "in", list({b["operator_id"] for b in bookings if b["operator_id"]}))],
+                ["name", "phone", "mobile", "email"],
+            )
+        }
+        groups = {
+            group["id"]: group
+            for group in self.env["facility.research.group"]
+            .sudo()
+            .with_context(active_test=False)
+            .search_read(
+                [
+                    (
+                        "id",
+                        "in",
+                        list({b["research_group_id"] for b in bookings if b["research_group_id"]}),
+                    )
+                ],
+                ["name", "category"],
+            )
+        }
+        instruments = {instrument.id: instrument for instrument in self.instrument_ids.sudo()}
+        zones, no_one = {}, {"name": "", "phone": "", "mobile": "", "email": ""}
+        rows = []
         for booking in bookings:
-            instrument = booking.instrument_id
-            if instrument not in zones:
-                zones[instrument] = pytz.timezone(instrument.get_timezone())
-            zone = zones[instrument]
-            start = booking.actual_start or booking.date_start
-            stop = booking.actual_stop or booking.date_stop
-            order = order_of.get(booking.id)
-            operator = booking.operator_id
+            instrument = instruments[booking["instrument_id"]]
+            if instrument.id not in zones:
+                zones[instrument.id] = pytz.timezone(instrument.get_timezone())
+            zone = zones[instrument.id]
+            start = booking["actual_start"] or booking["date_start"]
+            stop = booking["actual_stop"] or booking["date_stop"]
+            order = order_of.get(booking["id"])
+            operator = operators.get(booking["operator_id"], no_one)
+            group = groups.get(booking["research_group_id"], {"name": "", "category": False})
             rows.append(
                 {
                     "innerId": instrument.code or "",
-                    "recordInnerId": booking.name or str(booking.id),
-                    "amounts": round(amounts.get(booking, 0.0), 2),
+                    "recordInnerId": booking["name"] or str(booking["id"]),
+                    "amounts": round(amounts.get(booking["id"], 0.0), 2),
                     "serviceTime": nrii.hour_text(pytz.utc.localize(start).astimezone(zone)),
                     "endTime": nrii.hour_text(pytz.utc.localize(stop).astimezone(zone)),
-                    "serviceAmount": order.sample_count
-                    if order and order.sample_count
-                    else round(booking.used_hours, 2),
-                    "serviceContent": booking.purpose or "",
+                    "serviceAmount": order["sample_count"]
+                    if order and order["sample_count"]
+                    else round(booking["used_hours"], 2),
+                    "serviceContent": booking["purpose"] or "",
                     "serviceWay": str(
                         nrii.service_way(bool(order), bool(instrument.required_level_id))
                     ),
                     "subjectName": "",
-                    "applicant": operator.name or "",
-                    "applicantPhone": operator.phone or operator.mobile or "",
-                    "applicantEmail": operator.email or "",
-                    "applicantUnit": booking.research_group_id.name or "",
-                    "serviceType": nrii.service_type(booking.group_category == "external"),
+                    "applicant": operator["name"] or "",
+                    "applicantPhone": operator["phone"] or operator["mobile"] or "",
+                    "applicantEmail": operator["email"] or "",
+                    "applicantUnit": group["name"] or "",
+                    "serviceType": nrii.service_type(group["category"] == "external"),
                     "serviceDirection": nrii.DIRECTION_RESEARCH,
                 }
             )
@@ -364,11 +437,13 @@ class FacilityNriiExport(models.TransientModel):
             "remarkTwo": "",
         }
 
-    def _tables(self):
-        """``[(key, spec, rows)]`` of the record types asked, rows keyed by platform names."""
+    def _tables(self, values=None):
+        """``[(key, spec, rows)]`` of the record types asked, rows keyed by platform names
+        (``values``: :meth:`_instrument_values`, read if not given)."""
         tables = []
         if self.export_instruments:
-            values = self._instrument_values()
+            if values is None:
+                values = self._instrument_values()
             tables.append(
                 (
                     "equipment",
