@@ -73,3 +73,12 @@ def test_opened_the_year_before_counts_as_logged():
 
 def test_not_assessed_keeps_its_logged_hours():
     assert f.figures(50, 0, date(YEAR, 10, 8), YEAR)["hours"] == 50
+
+
+def test_the_late_rule_is_the_annual_evaluations_only():
+    """附件3's 30 Sep rule; seed 001's benefit evaluation assesses every instrument in use."""
+    assert f.status(2041, date(2041, 10, 8))[0] == SheetStatus.NOT_ASSESSED
+    assert f.status(2041, date(2041, 10, 8), late_rule=False) == (SheetStatus.ASSESSED, None)
+    assert f.status(2041, date(2041, 10, 8), date(2041, 11, 1), late_rule=False)[0] == (
+        SheetStatus.EXCLUDED
+    )

@@ -40,7 +40,6 @@
         "report/facility_eval_templates.xml",
     ],
     "demo": [
-        "demo/facility_eval_demo_history.xml",
         "demo/facility_eval_demo.xml",
     ],
     "installable": True,

@@ -547,7 +547,7 @@ class FacilityEvalCampaign(models.Model):
         is_benefit = self.scheme_level == SchemeLevel.BENEFIT
         table = self.scheme_id._scoring_table()
         unit_column = self.state == CampaignState.SELF_ASSESSING
-        names = set(Sheet._figure_fields()) | {"status", "status_reason"}
+        names = set(Sheet._figure_fields()) | {"status"}
         template = Sheet._line_template(self.scheme_id)
         new_vals, new_lines, updated, known = [], [], Sheet, {}
         for instrument in instruments:
@@ -557,7 +557,6 @@ class FacilityEvalCampaign(models.Model):
                 if key in names
             }
             values.setdefault("status", SheetStatus.ASSESSED)
-            values.setdefault("status_reason", False)
             values["unit_id"] = Collector.eval_unit(instrument.unit_id).id
             values["lab_id"] = instrument.unit_id.id
             sheet = existing.get(instrument.id)

@@ -13,6 +13,7 @@ from odoo.addons.core_facility.rules.publication import (
 from odoo.addons.core_facility_billing.rules.codes import ChargeState
 
 from ..rules import figures as figure_rules
+from ..rules.codes import SchemeLevel
 
 # the charge lines get_instrument_fees counts (the list behind a fee figure shows the same)
 CHARGED = (ChargeState.CONFIRMED, ChargeState.DISPUTED, ChargeState.SETTLED)
@@ -145,13 +146,21 @@ class FacilityEvalCollector(models.AbstractModel):
         field of ``facility.eval.sheet``, for ``campaign``'s year (its dates, local to the
         facility)."""
         return self._collect(
-            campaign.company_id, campaign.year, campaign.date_from, campaign.date_to, instruments
+            campaign.company_id,
+            campaign.year,
+            campaign.date_from,
+            campaign.date_to,
+            instruments,
+            late_rule=campaign.scheme_id.level != SchemeLevel.BENEFIT,
         )
 
     @api.model
-    def _collect(self, company, year, date_from, date_to, instruments, fee_day=None):
+    def _collect(
+        self, company, year, date_from, date_to, instruments, fee_day=None, late_rule=True
+    ):
         """The figures of ``instruments`` from ``date_from`` to ``date_to`` (local dates of
-        ``company``'s facility), assessed and prorated as in ``year``."""
+        ``company``'s facility), assessed and prorated as in ``year`` (``late_rule``: the 30 Sep
+        rule of 附件3 applies; the benefit evaluation of seed 001 reads the hours logged)."""
         instruments = instruments.sudo()
         result = {instrument.id: dict(ZERO_FIGURES) for instrument in instruments}
         if not instruments:
@@ -168,6 +177,7 @@ class FacilityEvalCollector(models.AbstractModel):
                 instrument.account_date or None,
                 instrument.scrap_applied_date or None,
                 instrument.state == "scrapped",
+                late_rule,
             )
             figures["status"] = status
             figures["status_reason"] = self._status_reason(instrument, reason)
@@ -180,6 +190,17 @@ class FacilityEvalCollector(models.AbstractModel):
                 )
             )
         return result
+
+    def _status_reason_of(self, instrument, year):
+        """Why ``instrument`` is not assessed in ``year``, in words (False: it is)."""
+        instrument = instrument.sudo()
+        _status, reason = figure_rules.status(
+            year,
+            instrument.account_date or None,
+            instrument.scrap_applied_date or None,
+            instrument.state == "scrapped",
+        )
+        return self._status_reason(instrument, reason)
 
     def _status_reason(self, instrument, reason):
         if reason == figure_rules.OPENED_LATE:

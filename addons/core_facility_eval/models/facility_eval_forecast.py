@@ -75,7 +75,9 @@ class FacilityEvalForecast(models.Model):
         "assessors enter (rules, daily management, platform, ledger) count in full.",
     )
     alert = fields.Boolean(readonly=True, index=True)
-    alert_reason = fields.Char(readonly=True)
+    alert_reason = fields.Char(
+        compute="_compute_alert_reason", help="Why it alerts, as the reader reads it."
+    )
     alert_since = fields.Date(readonly=True)
     computed_at = fields.Datetime(readonly=True)
 
@@ -86,6 +88,30 @@ class FacilityEvalForecast(models.Model):
             "An instrument has one forecast per year.",
         )
     ]
+
+    @api.depends("status", "alert", "projected_hours", "projected_points")
+    def _compute_alert_reason(self):
+        """The alert (or why the instrument is not assessed) worded when read, in the reader's
+        language, against the per-instrument table's fail rules."""
+        hours_below, points_below = _floors(self._instrument_table()) if self else (None, None)
+        collector = self.env["facility.eval.collector"]
+        for forecast in self:
+            if forecast.status and forecast.status != SheetStatus.ASSESSED:
+                forecast.alert_reason = collector._status_reason_of(
+                    forecast.instrument_id, forecast.year
+                )
+                continue
+            points = forecast.projected_points if forecast.alert else None
+            reasons = (
+                forecast_rules.alert_reasons(
+                    forecast.projected_hours, points, hours_below, points_below
+                )
+                if forecast.alert
+                else []
+            )
+            forecast.alert_reason = forecast._alert_text(
+                reasons, forecast.projected_hours, points, hours_below, points_below
+            )
 
     # -- actions --------------------------------------------------------------------------------
 
@@ -309,10 +335,8 @@ class FacilityEvalForecast(models.Model):
             "projected_fees": fees,
             "projected_points": 0.0,
             "alert": False,
-            "alert_reason": False,
         }
         if not assessed:
-            values["alert_reason"] = figures["status_reason"]
             return values
         points = None
         hours_below, points_below = _floors(table)
@@ -322,7 +346,6 @@ class FacilityEvalForecast(models.Model):
             values["projected_points"] = points
         reasons = forecast_rules.alert_reasons(hours, points, hours_below, points_below)
         values["alert"] = bool(reasons)
-        values["alert_reason"] = self._alert_text(reasons, hours, points, hours_below, points_below)
         return values
 
     @api.model

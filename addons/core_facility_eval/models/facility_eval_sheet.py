@@ -76,7 +76,6 @@ class FacilityEvalSheet(models.Model):
     _guarded_fields = (
         "state",
         "status",
-        "status_reason",
         "unit_signer_id",
         "unit_signed_date",
         "school_signer_id",
@@ -120,7 +119,9 @@ class FacilityEvalSheet(models.Model):
         default=SheetStatus.ASSESSED,
         index=True,
     )
-    status_reason = fields.Char(readonly=True)
+    status_reason = fields.Char(
+        compute="_compute_status_reason", help="Why it is not assessed, as the reader reads it."
+    )
     state = fields.Selection(
         [
             (SheetState.DRAFT, "Draft"),
@@ -269,6 +270,17 @@ class FacilityEvalSheet(models.Model):
                             value=sheet[name],
                         )
                     )
+
+    @api.depends("status", "instrument_id.account_date", "instrument_id.scrap_applied_date")
+    def _compute_status_reason(self):
+        """Why a form is not assessed, worded when read (in the reader's language) from the
+        instrument's dates, as the collector decided it."""
+        collector = self.env["facility.eval.collector"]
+        for sheet in self:
+            sheet.status_reason = (
+                sheet.status != SheetStatus.ASSESSED
+                and collector._status_reason_of(sheet.instrument_id, sheet.year)
+            )
 
     @api.depends(
         "fail_codes", "campaign_id.scheme_id.fail_below", "campaign_id.scheme_id.hours_fail_below"

@@ -24,13 +24,15 @@ SCRAP_APPLIED = "scrap_applied"
 SCRAPPED_UNDATED = "scrapped_undated"
 
 
-def status(year, account_date=None, scrap_applied_date=None, scrapped=False):
-    """``(codes.SheetStatus, reason code or None)`` of an instrument in ``year``."""
+def status(year, account_date=None, scrap_applied_date=None, scrapped=False, late_rule=True):
+    """``(codes.SheetStatus, reason code or None)`` of an instrument in ``year``.
+    ``late_rule``: 附件3's "opened after 30 Sep is not assessed" applies (seed 002's tables;
+    seed 001's benefit evaluation has no such rule)."""
     if scrap_applied_date is not None and scrap_applied_date.year == year:
         return SheetStatus.EXCLUDED, SCRAP_APPLIED
     if scrapped and scrap_applied_date is None:
         return SheetStatus.EXCLUDED, SCRAPPED_UNDATED
-    if not proration.assessed(account_date, year):
+    if late_rule and not proration.assessed(account_date, year):
         return SheetStatus.NOT_ASSESSED, OPENED_LATE
     return SheetStatus.ASSESSED, None
 

@@ -69,11 +69,12 @@ class TestEvalCampaign(CampaignCase):
         self.assertEqual(sheet.currency_id, campaign.currency_id)
 
     def test_excluded_form_keeps_reason_and_counts_nowhere(self):
+        self.titan.sudo().scrap_applied_date = date(2041, 6, 1)
         campaign = self.campaign()
         self.as_director(campaign).action_compute()
         titan = self.sheet(campaign, self.titan)
         self.assertEqual(titan.status, "excluded")
-        self.assertEqual(titan.status_reason, "Scrap application filed on 2041-06-01")
+        self.assertEqual(titan.status_reason, "Scrap application filed on 1 Jun 2041")
         self.assertFalse(titan.line_ids)
         self.assertEqual((titan.total, titan.failed), (0, False))
         research = self.unit_form(campaign, self.research_unit)

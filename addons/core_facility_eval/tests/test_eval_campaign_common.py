@@ -169,7 +169,6 @@ class CampaignCase(EvalCase):
             },
             cls.titan.id: {
                 "status": "excluded",
-                "status_reason": "Scrap application filed on 2041-06-01",
                 "hours": 30.0,
             },
             cls.nmr.id: {"hours": 900.0, "papers": 3},

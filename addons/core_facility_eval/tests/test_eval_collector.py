@@ -164,6 +164,16 @@ class TestEvalCollector(CollectorCase):
             figures[oct8.id]["status_reason"], "Account opened on 8 Oct 2041, after 30 Sep"
         )
 
+    def test_the_benefit_evaluation_has_no_30_september_rule(self):
+        """Seed 001 assesses an instrument opened on 8 Oct on the hours it logged."""
+        oct8 = self.instrument("Opened 8 Oct (benefit)", date(YEAR, 10, 8))
+        self.done(datetime(YEAR, 11, 3, 1, 0), hours=6, instrument=oct8)
+        benefit = self.new_campaign(self.table_benefit, name="Benefit")
+        figures = self.Collector.collect(benefit, oct8)[oct8.id]
+        self.assertEqual(figures["status"], "assessed")
+        self.assertEqual(figures["hours_logged"], 6)
+        self.assertEqual(self.collect(oct8)[oct8.id]["status"], "not_assessed")
+
     def test_a_scrap_application_of_the_year_excludes(self):
         self.spirit.scrap_applied_date = date(YEAR, 6, 1)
         self.t20.write({"state": "scrapped"})
