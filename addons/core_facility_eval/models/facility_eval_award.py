@@ -119,6 +119,7 @@ class FacilityEvalAward(models.Model):
         score = round(candidate.score, 1)
         hour = round(hours.get(candidate.instrument_id, 0.0), 1)
         instrument = self.env["facility.instrument"].browse(candidate.instrument_id)
+        limit = f"{campaign.unit_scheme_id.fail_below or UNIT_FAIL_BELOW:g}"
         bases = {
             "unit": lambda: _(
                 "Unit total %(score)s points: rank %(rank)s of the %(count)s units that did not "
@@ -142,7 +143,7 @@ class FacilityEvalAward(models.Model):
             "reduced_funding": lambda: _(
                 "Unit total %(score)s points: under %(limit)s points, the unit fails.",
                 score=score,
-                limit=f"{campaign.unit_scheme_id.fail_below or UNIT_FAIL_BELOW:g}",
+                limit=limit,
             ),
         }
         unit = candidate.unit_id or instrument.unit_id.id
