@@ -188,7 +188,7 @@ class FacilityEvalDemoHistory(models.AbstractModel):
                     "instrument_id": instrument.id,
                     "operator_id": operator.id,
                     "research_group_id": group.id,
-                    "purpose": self.env._("Data collection"),
+                    "purpose": "数据采集",
                     "date_start": begin,
                     "date_stop": begin + timedelta(hours=length),
                     "state": "confirmed",
