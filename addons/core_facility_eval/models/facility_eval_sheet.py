@@ -16,8 +16,8 @@ from ..rules.codes import (
     SheetState,
     SheetStatus,
 )
+from .form_columns import school_column_refusal
 
-SCHOOL_ASSESSOR = "core_facility_eval.group_eval_school_assessor"
 # figures the collector computes (written only by the campaign's computation)
 FIGURE_FIELDS = (
     "full_months",
@@ -898,29 +898,9 @@ class FacilityEvalSheet(models.Model):
                     form=form,
                 )
             return None
-        if not self.env.user.has_group(SCHOOL_ASSESSOR):
-            return _(
-                "Only the school's assessors fill and sign the school column of %(form)s.",
-                form=form,
-            )
-        if campaign.state != CampaignState.SCHOOL_ASSESSING:
-            return _(
-                "The school column of %(form)s is filled while the school assesses; "
-                "%(campaign)s is %(state)s.",
-                form=form,
-                campaign=campaign.display_name,
-                state=campaign._state_label(),
-            )
-        if self.state == SheetState.SCHOOL_SIGNED:
-            return _(
-                "The school column of %(form)s was signed by %(signer)s on %(date)s; it no "
-                "longer changes.",
-                form=form,
-                signer=self.school_signer_id.name,
-                date=self.school_signed_date,
-            )
-        if self.state == SheetState.DRAFT:
-            return _("The unit has not signed %(form)s yet.", form=form)
+        refusal = school_column_refusal(self)
+        if refusal:
+            return refusal
         if not signing and self.scheme_level == SchemeLevel.BENEFIT:
             return _(
                 "The benefit evaluation of %(form)s has one column, computed from the records.",

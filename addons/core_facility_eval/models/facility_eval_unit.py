@@ -5,8 +5,7 @@ from odoo.exceptions import UserError
 
 from ..rules import scoring
 from ..rules.codes import CampaignState, Column, SheetState, SheetStatus
-
-SCHOOL_ASSESSOR = "core_facility_eval.group_eval_school_assessor"
+from .form_columns import school_column_refusal
 
 
 class FacilityEvalUnit(models.Model):
@@ -374,30 +373,7 @@ class FacilityEvalUnit(models.Model):
                     date=self.unit_signed_date,
                 )
             return None
-        if not self.env.user.has_group(SCHOOL_ASSESSOR):
-            return _(
-                "Only the school's assessors fill and sign the school column of %(form)s.",
-                form=form,
-            )
-        if campaign.state != CampaignState.SCHOOL_ASSESSING:
-            return _(
-                "The school column of %(form)s is filled while the school assesses; "
-                "%(campaign)s is %(state)s.",
-                form=form,
-                campaign=campaign.display_name,
-                state=campaign._state_label(),
-            )
-        if self.state == SheetState.SCHOOL_SIGNED:
-            return _(
-                "The school column of %(form)s was signed by %(signer)s on %(date)s; it no "
-                "longer changes.",
-                form=form,
-                signer=self.school_signer_id.name,
-                date=self.school_signed_date,
-            )
-        if self.state == SheetState.DRAFT:
-            return _("The unit has not signed %(form)s yet.", form=form)
-        return None
+        return school_column_refusal(self)
 
     def _check_cases_editable(self):
         for form in self:
