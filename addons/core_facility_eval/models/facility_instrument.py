@@ -32,6 +32,7 @@ class FacilityInstrument(models.Model):
         "facility.eval.sheet",
         "instrument_id",
         string="Evaluation Forms",
+        groups="core_facility_eval.group_eval_unit_head,core_facility_eval.group_eval_school_assessor",
         help="The instrument's forms of every campaign: whose unit the instrument was "
         "evaluated under (the unit heads read the records behind its figures).",
     )

@@ -1,6 +1,6 @@
 """The records behind a figure, as each role that checks the forms reads them: the equipment
-office and the reviewers every instrument's, a unit head those of the instruments evaluated in
-his unit (read only), another unit's head none."""
+office every instrument's (reviewers keep core_facility's own reading of them), a unit head
+those of the instruments evaluated in his unit (read only), another unit's head none."""
 
 from datetime import date
 
@@ -104,7 +104,7 @@ class TestEvalCollectorClickThrough(CollectorCase):
         return self.env[action["res_model"]].with_user(user).search(action["domain"])
 
     def test_each_role_reads_the_records_behind_the_figures(self):
-        for user in (self.school_assessor, self.eval_reviewer, self.unit_head, self.director):
+        for user in (self.school_assessor, self.unit_head, self.director):
             for figure, record in self.behind.items():
                 with self.subTest(user=user.login, figure=figure):
                     self.assertEqual(self.clicked(user, figure), record.with_user(user))
@@ -115,7 +115,7 @@ class TestEvalCollectorClickThrough(CollectorCase):
                 self.assertFalse(self.clicked(self.other_head, figure, opener=self.director))
 
     def test_read_only(self):
-        for user in (self.school_assessor, self.eval_reviewer, self.unit_head):
+        for user in (self.school_assessor, self.unit_head):
             with self.subTest(user=user.login):
                 with self.assertRaises(AccessError):
                     self.training.with_user(user).write({"hours": 9})
