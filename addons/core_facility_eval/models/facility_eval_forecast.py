@@ -56,9 +56,7 @@ class FacilityEvalForecast(models.Model):
     )
     full_months = fields.Integer(readonly=True, aggregator=False)
     hours_to_date = fields.Float(string="Hours to Date", readonly=True)
-    hours_booked = fields.Float(
-        string="Hours Booked", readonly=True, help="Confirmed bookings still to come this year."
-    )
+    hours_booked = fields.Float(readonly=True, help="Confirmed bookings still to come this year.")
     external_hours_to_date = fields.Float(string="External Hours to Date", readonly=True)
     fees_to_date = fields.Monetary(string="Fees to Date", readonly=True)
     projected_hours = fields.Float(

@@ -37,9 +37,7 @@ class FacilityEvalInspection(models.Model):
         precompute=True,
     )
     instrument_id = fields.Many2one("facility.instrument", index=True, tracking=True)
-    inspector_id = fields.Many2one(
-        "res.users", string="Inspector", default=lambda self: self.env.user, tracking=True
-    )
+    inspector_id = fields.Many2one("res.users", default=lambda self: self.env.user, tracking=True)
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company, index=True
     )

@@ -67,7 +67,6 @@ class FacilityEvalProblem(models.Model):
     instrument_id = fields.Many2one("facility.instrument", index=True)
     responsible_id = fields.Many2one(
         "res.users",
-        string="Responsible",
         compute="_compute_responsible_id",
         store=True,
         readonly=False,
@@ -84,7 +83,7 @@ class FacilityEvalProblem(models.Model):
     rectification_note = fields.Text(string="What Was Done")
     state = fields.Selection(STATES, required=True, default="open", tracking=True, index=True)
     rectified_date = fields.Date(readonly=True, copy=False)
-    verified_by_id = fields.Many2one("res.users", string="Verified By", readonly=True, copy=False)
+    verified_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     verified_date = fields.Date(readonly=True, copy=False)
     is_overdue = fields.Boolean(compute="_compute_is_overdue")
 
